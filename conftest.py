@@ -17,6 +17,11 @@ for _var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "H
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+if os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    # Several notebooks run at once (pytest -n N): share the cores instead of oversubscribing them.
+    _threads = max(1, (os.cpu_count() or 1) // int(os.environ["PYTEST_XDIST_WORKER_COUNT"]))
+    os.environ.setdefault("OMP_NUM_THREADS", str(_threads))
+    os.environ.setdefault("MKL_NUM_THREADS", str(_threads))
 
 _DIRECTIVE = re.compile(r"^\s*#\s*\|\s*(.+?)\s*$")
 
@@ -32,6 +37,20 @@ def cell_directives(source: str) -> set[str]:
             break
         found.add(re.sub(r"\s+", "", m.group(1)).lower())
     return found
+
+
+def pytest_terminal_summary(terminalreporter):
+    "Wall time per notebook (sum of its cells), to keep every notebook within the CI budget."
+    per_nb: dict[str, float] = {}
+    for reports in terminalreporter.stats.values():
+        for rep in reports:
+            if getattr(rep, "when", None) in ("setup", "call", "teardown") and hasattr(rep, "duration"):
+                nb = rep.nodeid.split("::")[0]
+                per_nb[nb] = per_nb.get(nb, 0.0) + rep.duration
+    if per_nb:
+        terminalreporter.write_sep("-", "seconds per notebook")
+        for nb, secs in sorted(per_nb.items()):
+            terminalreporter.write_line(f"{secs:8.1f}s  {nb}")
 
 
 def pytest_addoption(parser):

@@ -5,6 +5,8 @@ import json
 import re
 import sys
 
+import yaml
+
 DIRECTIVE = re.compile(r"^\s*#\s*\|\s*([\w-]+)\s*:?\s*(.*?)\s*$")
 
 
@@ -44,7 +46,7 @@ def notebook_md(path: str) -> str:
             parts.append(src)
             continue
         if cell["cell_type"] == "raw" and src.startswith("---"):  # nbdev frontmatter: title + description
-            meta = dict(re.findall(r"^(title|description):\s*['\"]?(.*?)['\"]?\s*$", src, re.M))
+            meta = yaml.safe_load(src.strip().strip("-")) or {}
             parts += [f"# {meta['title']}"] if "title" in meta else []
             parts += [f"> {meta['description']}"] if "description" in meta else []
             continue
