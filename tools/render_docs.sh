@@ -11,8 +11,8 @@ nbdev-proc-nbs --file-re '\.(?:ipynb|qmd|html)$' >/dev/null 2>&1
 mkdir -p _site
 for nb in _proc/*.ipynb; do
   name=$(basename "$nb" .ipynb)
-  python tools/nb2md.py "$nb" | pandoc --from markdown --to html5 --standalone --self-contained --mathml --toc \
-    --metadata title="homl16 — $name" --css nbs/styles.css -o "_site/$name.html"
+  python tools/nb2md.py "$nb" | pandoc --from markdown --to html5 --standalone --mathml --toc \
+    --metadata title="homl16 — $name" --css ../nbs/styles.css -o "_site/$name.html"
 done
 python tools/nb2md.py _proc/index.ipynb | pandoc --from markdown --to gfm --wrap=none -o README.md
 echo "rendered $(ls _site/*.html | wc -l) pages into _site/; README.md regenerated"
