@@ -11,7 +11,10 @@ import json
 import math
 import os
 import random
+import re
 import socket
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +30,8 @@ from tqdm import tqdm
 # %% auto #0
 __all__ = ['check', 'get_device', 'seed_everything', 'count_params', 'format_count', 'NetworkBlockedError', 'block_network',
            'to_device', 'classification_loss', 'classification_metrics', 'evaluate', 'History', 'save_checkpoint',
-           'load_checkpoint', 'param_groups', 'warmup_cosine', 'fit', 'compare_speed', 'model_flops', 'mfu']
+           'load_checkpoint', 'param_groups', 'warmup_cosine', 'fit', 'rename_by_rules', 'launch_processes',
+           'compare_speed', 'model_flops', 'mfu']
 
 # %% ../nbs/00_core.ipynb #ce25dd1a
 def check(ok: bool, name: str, expected: Any, got: Any) -> None:
@@ -358,6 +362,34 @@ def fit(model: nn.Module, train_dl, loss_fn: Callable = classification_loss, *,
     if plot:
         hist.plot(title=desc)
     return hist
+
+# %% ../nbs/00_core.ipynb #0e51204b
+def rename_by_rules(key: str, rules: Iterable[tuple[str, str]], model: str) -> str:
+    "Rename `key` with the first `(pattern, replacement)` in `rules` whose pattern matches; `ValueError` if none does."
+    for pattern, replacement in rules:
+        if re.match(pattern, key):
+            return re.sub(pattern, replacement, key)
+    raise ValueError(f"state_dict: expected only {model} weights, got an unknown key {key!r}")
+
+# %% ../nbs/00_core.ipynb #e83ea185
+def launch_processes(script: str | Path, *args: Any, nproc: int = 2, timeout: float = 300) -> None:
+    """Run `python script *args` in `nproc` processes as `torchrun --nproc-per-node nproc` would (rank and rendezvous
+    in the environment, a free port on the loopback interface); `RuntimeError` with their stderr if any fails."""
+    check(isinstance(nproc, int) and nproc >= 1, "nproc", "a positive number of processes", nproc)
+    with socket.socket() as s:                                 # a free port on the loopback interface
+        s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
+    env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "WORLD_SIZE": str(nproc), "GLOO_SOCKET_IFNAME": "lo"}
+    procs = [subprocess.Popen([sys.executable, str(script), *map(str, args)], env=env | {"RANK": str(r), "LOCAL_RANK": str(r)},
+                              stderr=subprocess.PIPE, text=True) for r in range(nproc)]
+    try:
+        errs = [p.communicate(timeout=timeout)[1] for p in procs]
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+    failed = [f"rank {r} exited with {p.returncode}:\n{err[-3000:]}" for r, (p, err) in enumerate(zip(procs, errs)) if p.returncode]
+    if failed:
+        raise RuntimeError("\n".join(failed))
 
 # %% ../nbs/00_core.ipynb #29703bdb
 def compare_speed(fns: Mapping[str, Callable[[], Any]], *, rounds: int = 5, min_run_time: float = 0.2,

@@ -7,7 +7,6 @@ Docs: https://homl16.github.io/homl16/pvt.html.md"""
 # %% ../nbs/12_pvt.ipynb #61ca0a70
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Mapping, Sequence
 
@@ -15,7 +14,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check
+from .core import check, rename_by_rules
 from .layers import Attention, PatchEmbed, TransformerBlock, resize_pos_embed
 
 # %% auto #0
@@ -156,12 +155,7 @@ def hf_to_pvt_state_dict(sd: Mapping[str, torch.Tensor]) -> dict[str, torch.Tens
     out = {}
     for k, v in sd.items():
         k = k.removeprefix("pvt.")
-        for pat, rep in _HF_PVT_RULES:
-            if re.match(pat, k):
-                out[re.sub(pat, rep, k)] = v
-                break
-        else:
-            raise ValueError(f"state_dict: expected only PVT weights, got an unknown key {k!r}")
+        out[rename_by_rules(k, _HF_PVT_RULES, "PVT")] = v
     return out
 
 def pvt_from_hf(model: nn.Module) -> PVT:

@@ -14,7 +14,7 @@ from typing import Mapping, Sequence
 import torch
 import torch.nn as nn
 
-from .core import check
+from .core import check, rename_by_rules
 from .layers import PatchEmbed, TransformerBlock
 
 # %% auto #0
@@ -250,12 +250,7 @@ def hf_to_swin_state_dict(sd: Mapping[str, torch.Tensor]) -> dict[str, torch.Ten
         if m:                                                      # HF: end of stage i; ours: start of stage i + 1
             out[f"stages.{int(m[1]) + 1}.downsample.{m[2]}"] = v
             continue
-        for pat, rep in _HF_SWIN_RULES:
-            if re.match(pat, k):
-                out[re.sub(pat, rep, k)] = v
-                break
-        else:
-            raise ValueError(f"state_dict: expected only Swin weights, got an unknown key {k!r}")
+        out[rename_by_rules(k, _HF_SWIN_RULES, "Swin")] = v
     return out
 
 def swin_from_hf(model: nn.Module) -> SwinTransformer:
