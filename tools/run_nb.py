@@ -10,6 +10,8 @@
 - Squashes progress bars: consecutive stream outputs are merged and carriage-return redraws collapsed, so a
   tqdm bar is stored as its final line (JupyterLab still shows it live).
 - Finishes with `nbdev-clean` on each notebook.
+
+`--squash-only` applies only the progress-bar squashing to the stored outputs, without executing anything.
 """
 from __future__ import annotations
 
@@ -60,6 +62,15 @@ def squash_streams(outputs: list) -> list:
     return [o for o in merged if o.get("output_type") != "stream" or o["text"].strip()]
 
 
+def squash_only(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = squash_streams(cell.outputs)
+    nbformat.write(nb, path)
+    subprocess.run(["nbdev-clean", "--fname", str(path)], check=True)
+
+
 def run(path: Path, slow: bool, timeout: int) -> None:
     nb = nbformat.read(path, as_version=4)
     env_keys = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1",
@@ -88,9 +99,10 @@ def main() -> None:
     ap.add_argument("notebooks", nargs="+", type=Path)
     ap.add_argument("--slow", action="store_true", help="also run cells flagged `#| slow`")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    ap.add_argument("--squash-only", action="store_true", help="only squash the stored progress bars, run nothing")
     args = ap.parse_args()
     for p in args.notebooks:
-        run(p, args.slow, args.timeout)
+        squash_only(p) if args.squash_only else run(p, args.slow, args.timeout)
 
 
 if __name__ == "__main__":
