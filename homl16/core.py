@@ -392,11 +392,18 @@ def launch_processes(script: str | Path, *args: Any, nproc: int = 2, timeout: fl
         raise RuntimeError("\n".join(failed))
 
 # %% ../nbs/00_core.ipynb #29703bdb
+def _torch_benchmark():
+    "`torch.utils.benchmark`, imported without the 'No CUDA runtime is found' notice its C++-extension helpers print on CUDA-less machines."
+    import contextlib, io
+    with contextlib.redirect_stderr(io.StringIO()):
+        from torch.utils import benchmark
+    return benchmark
+
 def compare_speed(fns: Mapping[str, Callable[[], Any]], *, rounds: int = 5, min_run_time: float = 0.2,
                   num_threads: int | None = None, baseline: str | None = None):
     "Time each zero-argument callable in `fns`, interleaved over `rounds`; a DataFrame with medians and ratios."
     import pandas as pd
-    from torch.utils import benchmark
+    benchmark = _torch_benchmark()
     num_threads = num_threads or torch.get_num_threads()
     for fn in fns.values():  # warm-up (lazy init, compilation, caches)
         fn()
