@@ -18,10 +18,10 @@ from PIL import Image
 from .core import check
 
 # %% auto #0
-__all__ = ['SHAPES', 'COLORS', 'COLOR_NAMES', 'SIZES', 'HELDOUT_PAIRS', 'NUMBER_WORDS', 'PHOTO_CREDITS', 'shape_masks', 'Scenes',
-           'render', 'describe', 'make_scenes', 'draw_boxes', 'show_images', 'shapes_classification', 'class_names',
-           'ShapesDataset', 'detection_collate', 'shapes_hf_dataset', 'Videos', 'make_videos', 'scene_sound',
-           'load_photos', 'load_digits_data', 'lfw_faces']
+__all__ = ['SHAPES', 'COLORS', 'COLOR_NAMES', 'SIZES', 'HELDOUT_PAIRS', 'NUMBER_WORDS', 'ACTIONS', 'PHOTO_CREDITS', 'shape_masks',
+           'Scenes', 'render', 'describe', 'make_scenes', 'draw_boxes', 'show_images', 'shapes_classification',
+           'class_names', 'ShapesDataset', 'detection_collate', 'shapes_hf_dataset', 'Videos', 'make_videos',
+           'NarratedVideos', 'make_narrated_videos', 'scene_sound', 'load_photos', 'load_digits_data', 'lfw_faces']
 
 # %% ../nbs/01_data.ipynb #182c911a
 SHAPES = ["circle", "square", "triangle", "diamond", "cross"]
@@ -371,6 +371,110 @@ def make_videos(n: int, frames: int = 8, size: int = 32, *, seed: int = 0, max_o
         narrations.append(" and ".join(f"the {o['color']} {o['shape']} moves {o['direction']}" for o in objs))  # first move
         objects.append(objs)
     return Videos(frames_arr, flow, inst_arr, narrations, objects)
+
+# %% ../nbs/01_data.ipynb #079b2137
+ACTIONS = ["move", "grow", "shrink", "paint", "remove", "add"]
+_LEVELS = [0.13, 0.19, 0.27]                       # object radius levels, fraction of the image side
+_MOVE_TEXT = {"right": "to the right", "left": "to the left", "down": "down", "up": "up"}
+_LEADS = ["now", "next,", "then", "let's", "watch me", "i will"]
+
+@dataclass
+class NarratedVideos:
+    "Videos of one shape doing several successive actions, each narrated in its own sentence (like a cooking video)."
+    frames: np.ndarray          # uint8 [N, S*F, H, W, 3]
+    action_id: np.ndarray       # int64 [N, S], index into ACTIONS
+    shape_id: np.ndarray        # int64 [N]
+    steps: list[list[dict]]     # per video, per step: action, sentence, start/end frame (end excluded), colours, ...
+    step_frames: int            # F: frames per step (one clip per step)
+
+    def __len__(self) -> int: return len(self.frames)
+
+    @property
+    def narrations(self) -> list[list[str]]:
+        "One sentence per step, per video."
+        return [[s["sentence"] for s in steps] for steps in self.steps]
+
+    def clips(self) -> np.ndarray:
+        "Frames cut into one clip per step: uint8 `[N, S, F, H, W, 3]`."
+        N, T = self.frames.shape[:2]
+        return self.frames.reshape(N, T // self.step_frames, self.step_frames, *self.frames.shape[2:])
+
+def _sentence(rng, action: str, color: str, shape: str, new_color: str, direction: str) -> str:
+    obj = f"the {color} {shape}" if rng.random() < 0.5 else f"the {shape}"
+    tail = {"move": f" {_MOVE_TEXT[direction]}", "paint": f" {new_color}"}.get(action, "")
+    return f"{_LEADS[rng.integers(len(_LEADS))]} {action} {obj}{tail}"
+
+def make_narrated_videos(n: int, steps: int = 4, step_frames: int = 6, size: int = 32, *, seed: int = 0,
+                         move_px: float | None = None) -> NarratedVideos:
+    """`n` videos of one shape doing `steps` successive actions (`ACTIONS`: move, grow, shrink, paint (change colour),
+    remove (disappear), add (appear)), `step_frames` frames each, with one narration sentence per step and its frame range.
+
+    Actions are drawn among those possible in the current state (a hidden shape can only be added, the largest cannot
+    grow, ...); the shape always stays fully inside the image. Within a step, frame f shows the change at fraction
+    f/(F-1): moves and size changes are gradual, colour changes and (dis)appearances happen half-way."""
+    check(n >= 1, "n", "at least 1 video", n)
+    check(steps >= 1, "steps", "at least 1 step", steps)
+    check(step_frames >= 2, "step_frames", "at least 2 frames per step", step_frames)
+    check(size >= 16, "size", "at least 16 pixels", size)
+    rng = np.random.default_rng(seed)
+    S, F = steps, step_frames
+    radius = np.array(_LEVELS) * size
+    lo, hi = radius[-1], size - radius[-1]                               # centres keep the largest shape inside
+    move_px = (hi - lo) / 2 if move_px is None else move_px
+    check(0 < move_px <= hi - lo, "move_px", f"a distance in (0, {hi - lo:.1f}] pixels", move_px)
+    color_id, shape_id = _sample_pairs(rng, n, set(), None)
+    level = rng.integers(0, len(_LEVELS), n)
+    pos = rng.uniform(lo, hi, (n, 2))
+    visible = np.ones(n, bool)
+    dirs = np.array(list(_DIRS.values()), dtype=np.float64)              # [4, 2]: right, left, down, up
+    action_id = np.zeros((n, S), np.int64)
+    states = []                                                          # per step: (before, after) dicts of [N] arrays
+    dir_ids, new_colors = np.zeros((n, S), np.int64), np.zeros((n, S), np.int64)
+    for s in range(S):
+        target = pos[:, None, :] + dirs[None] * move_px                  # [N, 4, 2]
+        dir_ok = ((target >= lo - 1e-9) & (target <= hi + 1e-9)).all(-1) # [N, 4]
+        can = np.stack([visible & dir_ok.any(1), visible & (level < len(_LEVELS) - 1), visible & (level > 0),
+                        visible, visible, ~visible], 1)                  # [N, 6], in ACTIONS order
+        a = np.argmax(np.where(can, rng.random((n, len(ACTIONS))), -1), 1)
+        d = np.argmax(np.where(dir_ok, rng.random((n, 4)), -1), 1)
+        c2 = (color_id + rng.integers(1, len(COLOR_NAMES), n)) % len(COLOR_NAMES)   # a different colour
+        reappear = rng.uniform(lo, hi, (n, 2))
+        before = dict(pos=pos, level=level, color=color_id, visible=visible)
+        pos = np.where((a == 0)[:, None], target[np.arange(n), d], np.where((a == 5)[:, None], reappear, pos))
+        level = level + (a == 1) - (a == 2)
+        color_id = np.where(a == 3, c2, color_id)
+        visible = np.where(a == 4, False, np.where(a == 5, True, visible))
+        states.append((before, dict(pos=pos, level=level, color=color_id, visible=visible)))
+        action_id[:, s], dir_ids[:, s], new_colors[:, s] = a, d, c2
+    frames = np.empty((n, S * F, size, size, 3), np.uint8)
+    frame_rng = np.random.default_rng(seed + 1)
+    one = np.zeros((n, 1), np.int64)
+    for s, (b, e) in enumerate(states):
+        for f in range(F):
+            t = f / (F - 1)
+            p = (1 - t) * b["pos"] + t * e["pos"]
+            hidden_to_shown = ~b["visible"]
+            p = np.where(hidden_to_shown[:, None], e["pos"], p)           # an added shape appears where it ends
+            r = (1 - t) * radius[b["level"]] + t * radius[e["level"]]
+            late = t >= 0.5
+            col = e["color"] if late else b["color"]
+            vis = e["visible"] if late else b["visible"]
+            frames[:, s * F + f], _ = render(shape_id[:, None], col[:, None], p[:, :1], p[:, 1:], r[:, None], vis[:, None],
+                                             size, rng=frame_rng, color_jitter=0)
+    names = list(_DIRS)
+    steps_out = []
+    for i in range(n):
+        vs = []
+        for s, (b, e) in enumerate(states):
+            act = ACTIONS[action_id[i, s]]
+            col, new = COLOR_NAMES[b["color"][i]], COLOR_NAMES[new_colors[i, s]]
+            sentence = _sentence(rng, act, col, SHAPES[shape_id[i]], new, names[dir_ids[i, s]])
+            vs.append({"action": act, "sentence": sentence, "start": s * F, "end": (s + 1) * F,
+                       "shape": SHAPES[shape_id[i]], "color": col, "color_after": COLOR_NAMES[e["color"][i]],
+                       "direction": names[dir_ids[i, s]] if act == "move" else None,
+                       "size_before": int(b["level"][i]), "size_after": int(e["level"][i])})
+        steps_out.append(vs)
+    return NarratedVideos(frames, action_id, shape_id.astype(np.int64), steps_out, F)
 
 # %% ../nbs/01_data.ipynb #41c6cb08
 _PITCH = [261.63, 329.63, 392.00, 523.25, 659.25]   # C4 E4 G4 C5 E5, one per shape
