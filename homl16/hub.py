@@ -42,6 +42,7 @@ LOCAL_BUILDERS: dict[str, str | Callable[[Path], None]] = {
     "facebook/dino-vitb8": "homl16.dino:build_local_checkpoint",
     "facebook/vit-mae-base": "homl16.mae:build_local_checkpoint",
     "openai/clip-vit-base-patch32": "homl16.clip:build_local_checkpoint",
+    "Salesforce/blip2-opt-2.7b": "homl16.blip2:build_local_checkpoint",
 }
 BUILD_VERSION = 3  # bump to rebuild every cached stand-in
 
