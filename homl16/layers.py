@@ -46,9 +46,10 @@ class Attention(nn.Module):
     """Multi-head (self- or cross-) attention on `F.scaled_dot_product_attention`.
 
     `dim`: width of the queries' input; `context_dim`: width of the keys/values' input (default `dim`);
-    `head_dim` defaults to `dim // num_heads`; `sr_ratio > 1` reduces keys/values spatially (PVT)."""
+    `head_dim` (query/key width per head) defaults to `dim // num_heads`; `v_head_dim` (value and head-output width per
+    head, Perceiver's `v_channels / heads`) defaults to `head_dim`; `sr_ratio > 1` reduces keys/values spatially (PVT)."""
     def __init__(self, dim: int, num_heads: int = 8, *, context_dim: int | None = None, head_dim: int | None = None,
-                 qkv_bias: bool = True, out_bias: bool = True, attn_drop: float = 0.0, proj_drop: float = 0.0,
+                 v_head_dim: int | None = None, qkv_bias: bool = True, out_bias: bool = True, attn_drop: float = 0.0, proj_drop: float = 0.0,
                  sr_ratio: int = 1, sr_norm_eps: float = 1e-5, scale: float | None = None, out_dim: int | None = None):
         super().__init__()
         check(num_heads >= 1, "num_heads", "at least 1", num_heads)
@@ -58,11 +59,12 @@ class Attention(nn.Module):
         context_dim = context_dim or dim
         inner = head_dim * num_heads
         self.dim, self.context_dim, self.num_heads, self.head_dim = dim, context_dim, num_heads, head_dim
+        self.v_head_dim = v_head_dim or head_dim
         self.scale = head_dim ** -0.5 if scale is None else scale
         self.q_proj = nn.Linear(dim, inner, bias=qkv_bias)
         self.k_proj = nn.Linear(context_dim, inner, bias=qkv_bias)
-        self.v_proj = nn.Linear(context_dim, inner, bias=qkv_bias)
-        self.out_proj = nn.Linear(inner, out_dim or dim, bias=out_bias)
+        self.v_proj = nn.Linear(context_dim, self.v_head_dim * num_heads, bias=qkv_bias)
+        self.out_proj = nn.Linear(self.v_head_dim * num_heads, out_dim or dim, bias=out_bias)
         self.attn_drop, self.proj_drop = attn_drop, nn.Dropout(proj_drop)
         self.sr_ratio = sr_ratio
         if sr_ratio > 1:
@@ -71,7 +73,7 @@ class Attention(nn.Module):
 
     def _heads(self, t: torch.Tensor) -> torch.Tensor:
         B, N, _ = t.shape
-        return t.view(B, N, self.num_heads, self.head_dim).transpose(1, 2)  # [B, H, N, Dh]
+        return t.view(B, N, self.num_heads, -1).transpose(1, 2)  # [B, H, N, Dh] (Dv for values)
 
     def reduce(self, context: torch.Tensor, hw: tuple[int, int] | None) -> torch.Tensor:
         "PVT's spatial reduction: `[B, h*w, C]` → `[B, (h/R)*(w/R), C]` by a strided conv + LayerNorm."
@@ -101,7 +103,7 @@ class Attention(nn.Module):
                   f"a boolean [{B}, {S}] tensor", f"{key_padding_mask.dtype} {tuple(key_padding_mask.shape)}")
         q = self._heads(self.q_proj(x if query_pos is None else x + query_pos))           # [B, H, L, Dh]
         k = self._heads(self.k_proj(context if key_pos is None else context + key_pos))   # [B, H, S, Dh]
-        v = self._heads(self.v_proj(context))                                             # [B, H, S, Dh]
+        v = self._heads(self.v_proj(context))                                             # [B, H, S, Dv]
         only_causal = is_causal and attn_mask is None and key_padding_mask is None and bias is None and L == S
         mask = None if only_causal else merge_masks(attn_mask, key_padding_mask, bias, is_causal, L, S, q.dtype, q.device)
         drop = self.attn_drop if self.training else 0.0
@@ -117,7 +119,7 @@ class Attention(nn.Module):
         else:
             out = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=drop,
                                                  is_causal=only_causal, scale=self.scale)
-        out = out.transpose(1, 2).reshape(B, L, self.num_heads * self.head_dim)         # [B, L, H*Dh]
+        out = out.transpose(1, 2).reshape(B, L, self.num_heads * self.v_head_dim)       # [B, L, H*Dv]
         out = self.proj_drop(self.out_proj(out))
         return (out, weights) if need_weights else out
 
