@@ -524,13 +524,13 @@ def lm_caption_tokens(tokenizer, captions: Sequence[str]) -> tuple[torch.Tensor,
         input_ids[i, :len(r)] = torch.tensor(r); mask[i, :len(r)] = 1
     return input_ids, mask
 
-def stage2_loss(model: Blip2, batch) -> torch.Tensor:
-    "`fit` loss for stage 2: captioning through the frozen LM."
+def stage2_loss(model: nn.Module, batch) -> torch.Tensor:
+    "`fit` loss for stage 2 on a `Blip2` (defined below): captioning through the frozen LM."
     return model.loss(*batch)
 
-def train_stage2(model: Blip2, image_embeds: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor, *,
+def train_stage2(model: nn.Module, image_embeds: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor, *,
                  steps: int, batch_size: int = 32, lr: float = 5e-4, seed: int = 0, progress: bool = True):
-    "Stage 2: train the Q-Former and the projection (vision encoder and LM frozen) to caption; returns the `History`."
+    "Stage 2 on a `Blip2` (defined below): train the Q-Former and the projection (vision encoder and LM frozen) to caption; returns the `History`."
     seed_everything(seed)
     ds = torch.utils.data.TensorDataset(image_embeds, input_ids, attention_mask)
     dl = torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=True, drop_last=True)
@@ -785,5 +785,5 @@ def main(argv: Sequence[str] | None = None) -> None:
     for name, caption in caption_folder(args.folder, args.model, max_new_tokens=args.max_new_tokens).items():
         print(f"{name}\t{caption}")
 
-if __name__ == "__main__" and "ipykernel" not in sys.modules:
+if __name__ == "__main__" and "__file__" in globals():   # `python -m homl16.blip2`; a notebook kernel has no __file__
     main()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 import torch
@@ -22,8 +22,7 @@ from .core import check
 from .data import COLOR_NAMES, HELDOUT_PAIRS, NUMBER_WORDS, SHAPES, SIZES, make_scenes, make_videos
 from .layers import TransformerBlock
 
-if TYPE_CHECKING:
-    from transformers import OPTForCausalLM, PreTrainedTokenizerFast
+from transformers import OPTForCausalLM, PreTrainedTokenizerFast
 
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'PAD_ID', 'BOS_ID', 'EOS_ID', 'UNK_ID', 'PROMPT_WORDS', 'WEIGHTS_DIR', 'SHAPES_LM', 'SMOLLM2_GGUF',
