@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import time
@@ -26,20 +25,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-_DIRECTIVE = re.compile(r"^\s*#\s*\|\s*(.+?)\s*$")
-
-
-def directives(source: str) -> set[str]:
-    "nbdev directives at the top of a cell, normalised: {'export', 'slow', 'eval:false', ...}."
-    found = set()
-    for line in source.splitlines():
-        if not line.strip():
-            continue
-        m = _DIRECTIVE.match(line)
-        if not m:
-            break
-        found.add(re.sub(r"\s+", "", m.group(1)).lower())
-    return found
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from conftest import cell_directives as directives   # the test suite's reading of nbdev directives
 
 
 def collapse_cr(text: str) -> str:
