@@ -30,8 +30,8 @@ from tqdm import tqdm
 # %% auto #0
 __all__ = ['check', 'get_device', 'seed_everything', 'count_params', 'format_count', 'NetworkBlockedError', 'block_network',
            'to_device', 'classification_loss', 'classification_metrics', 'evaluate', 'History', 'save_checkpoint',
-           'load_checkpoint', 'param_groups', 'warmup_cosine', 'fit', 'rename_by_rules', 'launch_processes',
-           'compare_speed', 'model_flops', 'mfu']
+           'load_checkpoint', 'param_groups', 'warmup_cosine', 'fit', 'rename_by_rules', 'bert_layer_rules',
+           'launch_processes', 'compare_speed', 'model_flops', 'mfu']
 
 # %% ../nbs/00_core.ipynb #ce25dd1a
 def check(ok: bool, name: str, expected: Any, got: Any) -> None:
@@ -370,6 +370,15 @@ def rename_by_rules(key: str, rules: Iterable[tuple[str, str]], model: str) -> s
         if re.match(pattern, key):
             return re.sub(pattern, replacement, key)
     raise ValueError(f"state_dict: expected only {model} weights, got an unknown key {key!r}")
+
+def bert_layer_rules(src: str, dst: str) -> list[tuple[str, str]]:
+    """`rename_by_rules` rules from Hugging Face BERT layer names under `src` (e.g. `"bert.encoder.layer"`) to
+    `homl16.layers.TransformerBlock` names under `dst` (e.g. `"blocks"`): BERT, MiniLM and the Q-Former share them."""
+    names = [("attention.self.query", "attn.q_proj"), ("attention.self.key", "attn.k_proj"),
+             ("attention.self.value", "attn.v_proj"), ("attention.output.dense", "attn.out_proj"),
+             ("attention.output.LayerNorm", "norm1"), ("intermediate.dense", "mlp.fc1"),
+             ("output.dense", "mlp.fc2"), ("output.LayerNorm", "norm2")]
+    return [(rf"^{re.escape(src)}\.(\d+)\.{re.escape(hf)}\.", rf"{dst}.\1.{ours}.") for hf, ours in names]
 
 # %% ../nbs/00_core.ipynb #e83ea185
 def launch_processes(script: str | Path, *args: Any, nproc: int = 2, timeout: float = 300) -> None:
