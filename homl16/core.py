@@ -281,7 +281,7 @@ def _unpack_loss(out) -> tuple[torch.Tensor, dict[str, float]]:
         return loss, logs
     return out, {}
 
-# %% ../nbs/00_core.ipynb #42767e47
+# %% ../nbs/00_core.ipynb #3f36733f
 def _dist_world() -> tuple[int, int]:
     "`(rank, world_size)` of the running `torch.distributed` group; `(0, 1)` outside one."
     if dist.is_available() and dist.is_initialized():
@@ -366,7 +366,8 @@ def fit(model: nn.Module, train_dl, loss_fn: Callable = classification_loss, *,
     Under `torchrun` / `accelerate launch` (`distributed=None` detects a process group or `WORLD_SIZE > 1`),
     each process trains on its `shard_loader` share of `train_dl` (so the global batch is `world_size`
     times `train_dl`'s), gradients are averaged by `DistributedDataParallel`, the logged loss is the
-    global mean, and only rank 0 shows progress, prints, plots and writes checkpoints."""
+    global mean, every process evaluates all of `valid_dl`, and only rank 0 shows progress, prints, plots and
+    writes checkpoints. `distributed=False` trains this process alone even under a launcher."""
     if not isinstance(model, nn.Module):
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
     check(callable(loss_fn), "loss_fn", "a function loss_fn(model, batch)", type(loss_fn).__name__)
@@ -480,7 +481,7 @@ def bert_layer_rules(src: str, dst: str) -> list[tuple[str, str]]:
              ("output.dense", "mlp.fc2"), ("output.LayerNorm", "norm2")]
     return [(rf"^{re.escape(src)}\.(\d+)\.{re.escape(hf)}\.", rf"{dst}.\1.{ours}.") for hf, ours in names]
 
-# %% ../nbs/00_core.ipynb #ab816f82
+# %% ../nbs/00_core.ipynb #deaba7ba
 def torchrun(script: str | Path, *args: Any, nproc: int = 2, timeout: float = 300) -> str:
     """Run `torchrun --standalone --nproc-per-node {nproc} script *args` (as `python -m torch.distributed.run`, the same
     program) and return what the processes printed; `RuntimeError` with the launcher's report and the failing
@@ -560,5 +561,3 @@ def mfu(flops_per_call: float, seconds_per_call: float, peak_flops: float) -> fl
     for name, v in (("flops_per_call", flops_per_call), ("seconds_per_call", seconds_per_call), ("peak_flops", peak_flops)):
         check(isinstance(v, (int, float)) and v > 0, name, "a positive number", v)
     return flops_per_call / seconds_per_call / peak_flops
-
-_register_cpu_attention_flops()
