@@ -66,6 +66,8 @@ def seed_everything(seed: int = 42, deterministic: bool = False) -> int:
 # %% ../nbs/00_core.ipynb #8eb2b9ac
 def count_params(model: nn.Module, trainable_only: bool = False) -> int:
     "Number of parameters of `model` (each shared tensor once)."
+    if not hasattr(model, "parameters"):
+        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
     seen, total = set(), 0
     for p in model.parameters():
         if id(p) in seen or (trainable_only and not p.requires_grad):
@@ -144,6 +146,7 @@ def evaluate(model: nn.Module, dl: Iterable, metrics: Callable = classification_
             sums[k] = sums.get(k, 0.0) + v.sum().item()
             counts[k] = counts.get(k, 0) + v.numel()
     model.train(was_training)
+    check(bool(counts), "dl", "at least one batch with per-example values", "none")
     return {k: sums[k] / counts[k] for k in sums}
 
 # %% ../nbs/00_core.ipynb #bba77745
@@ -281,7 +284,7 @@ def _unpack_loss(out) -> tuple[torch.Tensor, dict[str, float]]:
         return loss, logs
     return out, {}
 
-# %% ../nbs/00_core.ipynb #3f36733f
+# %% ../nbs/00_core.ipynb #c8a154f8
 def _dist_world() -> tuple[int, int]:
     "`(rank, world_size)` of the running `torch.distributed` group; `(0, 1)` outside one."
     if dist.is_available() and dist.is_initialized():
@@ -371,7 +374,7 @@ def fit(model: nn.Module, train_dl, loss_fn: Callable = classification_loss, *,
     if not isinstance(model, nn.Module):
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
     check(callable(loss_fn), "loss_fn", "a function loss_fn(model, batch)", type(loss_fn).__name__)
-    check(isinstance(epochs, int) and epochs >= 1, "epochs", "a positive integer", epochs)
+    check(epochs >= 1, "epochs", "a positive number of epochs", epochs)
     check(max_steps is None or max_steps >= 1, "max_steps", "None or a positive number of steps", max_steps)
     if not hasattr(train_dl, "__len__"):
         raise TypeError(f"train_dl: expected a sized iterable of batches (e.g. a DataLoader), got {type(train_dl).__name__}")
@@ -481,7 +484,7 @@ def bert_layer_rules(src: str, dst: str) -> list[tuple[str, str]]:
              ("output.dense", "mlp.fc2"), ("output.LayerNorm", "norm2")]
     return [(rf"^{re.escape(src)}\.(\d+)\.{re.escape(hf)}\.", rf"{dst}.\1.{ours}.") for hf, ours in names]
 
-# %% ../nbs/00_core.ipynb #deaba7ba
+# %% ../nbs/00_core.ipynb #35ac0ec1
 def torchrun(script: str | Path, *args: Any, nproc: int = 2, timeout: float = 300) -> str:
     """Run `torchrun --standalone --nproc-per-node {nproc} script *args` (as `python -m torch.distributed.run`, the same
     program) and return what the processes printed; `RuntimeError` with the launcher's report and the failing
@@ -506,6 +509,11 @@ def _torch_benchmark():
 def compare_speed(fns: Mapping[str, Callable[[], Any]], *, rounds: int = 5, min_run_time: float = 0.2,
                   num_threads: int | None = None, baseline: str | None = None):
     "Time each zero-argument callable in `fns`, interleaved over `rounds`; a DataFrame with medians and ratios."
+    check(isinstance(fns, Mapping) and len(fns) > 0, "fns", "a non-empty dict of name → zero-argument callable", fns)
+    for name, fn in fns.items():
+        if not callable(fn):
+            raise TypeError(f"fns[{name!r}]: expected a zero-argument callable, got {type(fn).__name__}")
+    check(baseline is None or baseline in fns, "baseline", f"one of {list(fns)}", baseline)
     import pandas as pd
     benchmark = _torch_benchmark()
     num_threads = num_threads or torch.get_num_threads()
