@@ -284,7 +284,7 @@ def _unpack_loss(out) -> tuple[torch.Tensor, dict[str, float]]:
         return loss, logs
     return out, {}
 
-# %% ../nbs/00_core.ipynb #c8a154f8
+# %% ../nbs/00_core.ipynb #e89a4b2f
 def _dist_world() -> tuple[int, int]:
     "`(rank, world_size)` of the running `torch.distributed` group; `(0, 1)` outside one."
     if dist.is_available() and dist.is_initialized():
@@ -484,7 +484,7 @@ def bert_layer_rules(src: str, dst: str) -> list[tuple[str, str]]:
              ("output.dense", "mlp.fc2"), ("output.LayerNorm", "norm2")]
     return [(rf"^{re.escape(src)}\.(\d+)\.{re.escape(hf)}\.", rf"{dst}.\1.{ours}.") for hf, ours in names]
 
-# %% ../nbs/00_core.ipynb #35ac0ec1
+# %% ../nbs/00_core.ipynb #311641e3
 def torchrun(script: str | Path, *args: Any, nproc: int = 2, timeout: float = 300) -> str:
     """Run `torchrun --standalone --nproc-per-node {nproc} script *args` (as `python -m torch.distributed.run`, the same
     program) and return what the processes printed; `RuntimeError` with the launcher's report and the failing
