@@ -284,7 +284,7 @@ def _unpack_loss(out) -> tuple[torch.Tensor, dict[str, float]]:
         return loss, logs
     return out, {}
 
-# %% ../nbs/00_core.ipynb #e89a4b2f
+# %% ../nbs/00_core.ipynb #1ec2f1ab
 def _dist_world() -> tuple[int, int]:
     "`(rank, world_size)` of the running `torch.distributed` group; `(0, 1)` outside one."
     if dist.is_available() and dist.is_initialized():
@@ -379,12 +379,13 @@ def fit(model: nn.Module, train_dl, loss_fn: Callable = classification_loss, *,
     if not hasattr(train_dl, "__len__"):
         raise TypeError(f"train_dl: expected a sized iterable of batches (e.g. a DataLoader), got {type(train_dl).__name__}")
     device = get_device() if device is None else torch.device(device)
+    if distributed is not False and device.type == "cuda" and device.index is None and \
+            max(int(os.environ.get("WORLD_SIZE", "1")), _dist_world()[1]) > 1:
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))   # one GPU per process, chosen before NCCL starts
+        torch.cuda.set_device(device)
     rank, world = _join_process_group(device) if distributed is not False else (0, 1)
     check(distributed is not True or world > 1, "distributed", "a torch.distributed run (torchrun, accelerate launch)",
           "a single process")
-    if world > 1 and device.type == "cuda" and device.index is None:
-        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))   # one GPU per process
-        torch.cuda.set_device(device)
     main = rank == 0
     amp = (device.type == "cuda") if amp is None else amp
     model.to(device)
@@ -484,7 +485,7 @@ def bert_layer_rules(src: str, dst: str) -> list[tuple[str, str]]:
              ("output.dense", "mlp.fc2"), ("output.LayerNorm", "norm2")]
     return [(rf"^{re.escape(src)}\.(\d+)\.{re.escape(hf)}\.", rf"{dst}.\1.{ours}.") for hf, ours in names]
 
-# %% ../nbs/00_core.ipynb #311641e3
+# %% ../nbs/00_core.ipynb #04b651c2
 def torchrun(script: str | Path, *args: Any, nproc: int = 2, timeout: float = 300) -> str:
     """Run `torchrun --standalone --nproc-per-node {nproc} script *args` (as `python -m torch.distributed.run`, the same
     program) and return what the processes printed; `RuntimeError` with the launcher's report and the failing
