@@ -284,7 +284,7 @@ def _unpack_loss(out) -> tuple[torch.Tensor, dict[str, float]]:
         return loss, logs
     return out, {}
 
-# %% ../nbs/00_core.ipynb #1ec2f1ab
+# %% ../nbs/00_core.ipynb #3614e195
 def _dist_world() -> tuple[int, int]:
     "`(rank, world_size)` of the running `torch.distributed` group; `(0, 1)` outside one."
     if dist.is_available() and dist.is_initialized():
@@ -485,7 +485,7 @@ def bert_layer_rules(src: str, dst: str) -> list[tuple[str, str]]:
              ("output.dense", "mlp.fc2"), ("output.LayerNorm", "norm2")]
     return [(rf"^{re.escape(src)}\.(\d+)\.{re.escape(hf)}\.", rf"{dst}.\1.{ours}.") for hf, ours in names]
 
-# %% ../nbs/00_core.ipynb #04b651c2
+# %% ../nbs/00_core.ipynb #86aa16dd
 def torchrun(script: str | Path, *args: Any, nproc: int = 2, timeout: float = 300) -> str:
     """Run `torchrun --standalone --nproc-per-node {nproc} script *args` (as `python -m torch.distributed.run`, the same
     program) and return what the processes printed; `RuntimeError` with the launcher's report and the failing
