@@ -1,4 +1,4 @@
-"""Everything every notebook of the course needs: `get_device`, `seed_everything`, `count_params`, the single `fit` helper (progress bars, history, AMP, clipping, safetensors checkpoints with exact resume) and `compare_speed` for benchmarks.
+"""Everything every notebook of the course needs: `get_device`, `seed_everything`, `count_params`, the single `fit` helper (progress bars, history, AMP, clipping, safetensors checkpoints with exact resume, data-parallel under `torchrun` / `accelerate launch`), the launchers for several processes, and `compare_speed`, `model_flops` (attention included) and `mfu` for benchmarks.
 
 Docs: https://homl16.github.io/homl16/core.html.md"""
 
@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 import torch
+import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
@@ -30,8 +31,8 @@ from tqdm import tqdm
 # %% auto #0
 __all__ = ['check', 'get_device', 'seed_everything', 'count_params', 'format_count', 'NetworkBlockedError', 'block_network',
            'to_device', 'classification_loss', 'classification_metrics', 'evaluate', 'History', 'save_checkpoint',
-           'load_checkpoint', 'param_groups', 'warmup_cosine', 'fit', 'rename_by_rules', 'bert_layer_rules',
-           'launch_processes', 'compare_speed', 'model_flops', 'mfu']
+           'load_checkpoint', 'param_groups', 'warmup_cosine', 'shard_loader', 'fit', 'rename_by_rules',
+           'bert_layer_rules', 'torchrun', 'compare_speed', 'model_flops', 'mfu']
 
 # %% ../nbs/00_core.ipynb #ce25dd1a
 def check(ok: bool, name: str, expected: Any, got: Any) -> None:
@@ -65,6 +66,8 @@ def seed_everything(seed: int = 42, deterministic: bool = False) -> int:
 # %% ../nbs/00_core.ipynb #8eb2b9ac
 def count_params(model: nn.Module, trainable_only: bool = False) -> int:
     "Number of parameters of `model` (each shared tensor once)."
+    if not hasattr(model, "parameters"):
+        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
     seen, total = set(), 0
     for p in model.parameters():
         if id(p) in seen or (trainable_only and not p.requires_grad):
@@ -143,6 +146,7 @@ def evaluate(model: nn.Module, dl: Iterable, metrics: Callable = classification_
             sums[k] = sums.get(k, 0.0) + v.sum().item()
             counts[k] = counts.get(k, 0) + v.numel()
     model.train(was_training)
+    check(bool(counts), "dl", "at least one batch with per-example values", "none")
     return {k: sums[k] / counts[k] for k in sums}
 
 # %% ../nbs/00_core.ipynb #bba77745
@@ -280,6 +284,69 @@ def _unpack_loss(out) -> tuple[torch.Tensor, dict[str, float]]:
         return loss, logs
     return out, {}
 
+# %% ../nbs/00_core.ipynb #3614e195
+def _dist_world() -> tuple[int, int]:
+    "`(rank, world_size)` of the running `torch.distributed` group; `(0, 1)` outside one."
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+def _join_process_group(device: torch.device) -> tuple[int, int]:
+    "Join the group that `torchrun` / `accelerate launch` describe in the environment (`WORLD_SIZE` > 1), once."
+    if dist.is_available() and not dist.is_initialized() and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return _dist_world()
+
+class _ShardSampler(torch.utils.data.Sampler):
+    "Positions `rank, rank + W, rank + 2W, ...` of `sampler`'s order (wrapped around so every rank gets as many)."
+    def __init__(self, sampler, rank: int, world_size: int):
+        self.sampler, self.rank, self.world_size = sampler, rank, world_size
+
+    def __len__(self) -> int:
+        return math.ceil(len(self.sampler) / self.world_size)
+
+    def __iter__(self):
+        order = list(self.sampler)                    # the order one process would see (same seed on every rank)
+        order += order[: len(self) * self.world_size - len(order)]
+        return iter(order[self.rank::self.world_size])
+
+    def set_epoch(self, epoch: int) -> None:
+        if hasattr(self.sampler, "set_epoch"):
+            self.sampler.set_epoch(epoch)
+
+def shard_loader(dl: torch.utils.data.DataLoader, rank: int | None = None, world_size: int | None = None):
+    """This process's share of `dl`: the same dataset, batch size and collate function, and every `world_size`-th
+    example of the order `dl` would produce in one process (`DistributedSampler`'s split of an arbitrary sampler).
+    With per-process batch `B`, step `t` of all processes together sees exactly batch `t` of a one-process run with
+    batch `world_size * B`. Defaults to the running `torch.distributed` group; `dl` itself when there is one process
+    or its sampler is already a `DistributedSampler`."""
+    from torch.utils.data import DataLoader, DistributedSampler, IterableDataset
+    if rank is None or world_size is None:
+        rank, world_size = _dist_world()
+    check(isinstance(world_size, int) and world_size >= 1, "world_size", "a positive number of processes", world_size)
+    check(isinstance(rank, int) and 0 <= rank < world_size, "rank", f"an integer in [0, {world_size})", rank)
+    if not isinstance(dl, DataLoader):
+        raise TypeError(f"dl: expected a torch.utils.data.DataLoader, got {type(dl).__name__}")
+    check(not isinstance(dl.dataset, IterableDataset), "dl", "a map-style dataset (an IterableDataset shards itself)",
+          type(dl.dataset).__name__)
+    check(dl.batch_size is not None, "dl", "a DataLoader built with batch_size (not a custom batch_sampler)", "a batch_sampler")
+    if world_size == 1 or isinstance(dl.sampler, DistributedSampler):
+        return dl
+    return DataLoader(dl.dataset, batch_size=dl.batch_size, sampler=_ShardSampler(dl.sampler, rank, world_size),
+                      num_workers=dl.num_workers, collate_fn=dl.collate_fn, pin_memory=dl.pin_memory,
+                      drop_last=dl.drop_last, timeout=dl.timeout, worker_init_fn=dl.worker_init_fn,
+                      generator=dl.generator, persistent_workers=dl.persistent_workers,
+                      prefetch_factor=dl.prefetch_factor if dl.num_workers else None)
+
+class _LossOf(nn.Module):
+    "`loss_fn(model, batch)` as a module, so that DDP syncs the gradients of everything `loss_fn` calls on `model`."
+    def __init__(self, model: nn.Module, loss_fn: Callable):
+        super().__init__()
+        self.model, self.loss_fn = model, loss_fn
+
+    def forward(self, batch):
+        return self.loss_fn(self.model, batch)
+
 # %% ../nbs/00_core.ipynb #8d180e6d
 def fit(model: nn.Module, train_dl, loss_fn: Callable = classification_loss, *,
         epochs: int = 1, max_steps: int | None = None, lr: float = 1e-3, weight_decay: float = 0.05,
@@ -288,7 +355,8 @@ def fit(model: nn.Module, train_dl, loss_fn: Callable = classification_loss, *,
         device: torch.device | str | None = None, amp: bool | None = None, grad_clip: float | None = 1.0,
         after_step: Callable | None = None, seed: int = 0,
         ckpt_dir: str | Path | None = None, ckpt_every: int | None = None, resume: bool = False,
-        stop_after: int | None = None, progress: bool = True, plot: bool = False, desc: str = "fit") -> History:
+        stop_after: int | None = None, progress: bool = True, plot: bool = False, desc: str = "fit",
+        distributed: bool | None = None) -> History:
     """Train `model` on `train_dl` minimising `loss_fn(model, batch)`; return a `History`.
 
     `loss_fn` returns a scalar tensor or a dict with `"loss"` (other entries are logged).
@@ -296,10 +364,33 @@ def fit(model: nn.Module, train_dl, loss_fn: Callable = classification_loss, *,
     steps (default: each epoch) and at the end. `after_step(step, total_steps, model)` runs after
     each optimiser step. With `ckpt_dir`, a safetensors checkpoint is written every `ckpt_every`
     steps and at the end; `resume=True` continues from it exactly. `stop_after` interrupts the
-    run after that many steps (to demonstrate resuming)."""
+    run after that many steps (to demonstrate resuming).
+
+    Under `torchrun` / `accelerate launch` (`distributed=None` detects a process group or `WORLD_SIZE > 1`),
+    each process trains on its `shard_loader` share of `train_dl` (so the global batch is `world_size`
+    times `train_dl`'s), gradients are averaged by `DistributedDataParallel`, the logged loss is the
+    global mean, every process evaluates all of `valid_dl`, and only rank 0 shows progress, prints, plots and
+    writes checkpoints. `distributed=False` trains this process alone even under a launcher."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
+    check(callable(loss_fn), "loss_fn", "a function loss_fn(model, batch)", type(loss_fn).__name__)
+    check(epochs >= 1, "epochs", "a positive number of epochs", epochs)
+    check(max_steps is None or max_steps >= 1, "max_steps", "None or a positive number of steps", max_steps)
+    if not hasattr(train_dl, "__len__"):
+        raise TypeError(f"train_dl: expected a sized iterable of batches (e.g. a DataLoader), got {type(train_dl).__name__}")
     device = get_device() if device is None else torch.device(device)
+    if distributed is not False and device.type == "cuda" and device.index is None and \
+            max(int(os.environ.get("WORLD_SIZE", "1")), _dist_world()[1]) > 1:
+        device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))   # one GPU per process, chosen before NCCL starts
+        torch.cuda.set_device(device)
+    rank, world = _join_process_group(device) if distributed is not False else (0, 1)
+    check(distributed is not True or world > 1, "distributed", "a torch.distributed run (torchrun, accelerate launch)",
+          "a single process")
+    main = rank == 0
     amp = (device.type == "cuda") if amp is None else amp
     model.to(device)
+    if world > 1:
+        train_dl = shard_loader(train_dl, rank, world)
     steps_per_epoch = len(train_dl)
     check(steps_per_epoch > 0, "train_dl", "at least one batch", steps_per_epoch)
     total = min(max_steps, epochs * steps_per_epoch) if max_steps else epochs * steps_per_epoch
@@ -314,12 +405,18 @@ def fit(model: nn.Module, train_dl, loss_fn: Callable = classification_loss, *,
         state = load_checkpoint(ckpt_dir, model, optimizer, scheduler)
         step, resume_rng = state["step"], state["rng"]
         hist = History(**json.loads(state["history"]))
-    bar = tqdm(total=total, initial=step, desc=desc, disable=not progress, mininterval=1.0, leave=True)
+    objective = _LossOf(model, loss_fn)
+    if world > 1:   # broadcasts rank 0's weights, then averages gradients across processes in every backward
+        objective = nn.parallel.DistributedDataParallel(objective, device_ids=[device] if device.type == "cuda" else None,
+                                                        find_unused_parameters=True)
+    bar = tqdm(total=total, initial=step, desc=desc, disable=not (progress and main), mininterval=1.0, leave=True)
     model.train()
     t0 = time.perf_counter()
     while step < total:
         epoch, skip = divmod(step, steps_per_epoch)
         torch.manual_seed(seed + epoch); np.random.seed((seed + epoch) % 2**32); random.seed(seed + epoch)
+        if hasattr(getattr(train_dl, "sampler", None), "set_epoch"):
+            train_dl.sampler.set_epoch(epoch)
         batches = iter(train_dl)
         for _ in range(skip):  # resuming mid-epoch: replay the data order, discard the batches
             next(batches)
@@ -328,7 +425,9 @@ def fit(model: nn.Module, train_dl, loss_fn: Callable = classification_loss, *,
         for batch in batches:
             batch = to_device(batch, device)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-                loss, logs = _unpack_loss(loss_fn(model, batch))
+                loss, logs = _unpack_loss(objective(batch))
+            if not (isinstance(loss, torch.Tensor) and loss.numel() == 1):
+                raise ValueError(f"loss_fn: expected a scalar loss tensor, got {getattr(loss, 'shape', type(loss).__name__)}")
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"loss is {loss.item()} at step {step}")
             optimizer.zero_grad(set_to_none=True)
@@ -341,25 +440,31 @@ def fit(model: nn.Module, train_dl, loss_fn: Callable = classification_loss, *,
             step += 1
             if after_step is not None:
                 after_step(step, total, model)
-            hist.train.append({"step": step, "epoch": epoch, "loss": loss.item(), "lr": optimizer.param_groups[0]["lr"], **logs})
-            bar.update(1); bar.set_postfix(loss=f"{loss.item():.4f}", refresh=False)
+            loss_value = loss.detach().float()
+            if world > 1:  # log the loss of the global batch
+                dist.all_reduce(loss_value); loss_value /= world
+            hist.train.append({"step": step, "epoch": epoch, "loss": loss_value.item(), "lr": optimizer.param_groups[0]["lr"], **logs})
+            bar.update(1); bar.set_postfix(loss=f"{loss_value.item():.4f}", refresh=False)
             if valid_dl is not None and metrics is not None and (step % eval_every == 0 or step == total):
                 hist.valid.append({"step": step, "epoch": epoch, **evaluate(model, valid_dl, metrics, device, amp)})
                 bar.set_postfix({k: f"{v:.4f}" for k, v in hist.valid[-1].items() if k not in ("step", "epoch")}, refresh=False)
                 model.train()
             done = step == total or (stop_after is not None and step >= stop_after)
             if ckpt_dir is not None and (done or (ckpt_every and step % ckpt_every == 0)):
-                save_checkpoint(ckpt_dir, model, optimizer, scheduler, step=step, rng=_rng_state(),
-                                history=json.dumps({"train": hist.train, "valid": hist.valid}))
+                if main:   # every process holds the same weights: one writes them
+                    save_checkpoint(ckpt_dir, model, optimizer, scheduler, step=step, rng=_rng_state(),
+                                    history=json.dumps({"train": hist.train, "valid": hist.valid}))
+                if world > 1:
+                    dist.barrier()
             if done:
                 break
         if step == total or (stop_after is not None and step >= stop_after):
             break
     bar.close()
-    if progress:
+    if progress and main:
         msg = ", ".join(f"{k} {v:.4f}" for k, v in (hist.valid[-1].items() if hist.valid else []) if k not in ("step", "epoch"))
         print(f"{desc}: {step} steps in {time.perf_counter() - t0:.1f}s, final train loss {hist.train[-1]['loss']:.4f}" + (f"; valid {msg}" if msg else ""))
-    if plot:
+    if plot and main:
         hist.plot(title=desc)
     return hist
 
@@ -380,25 +485,19 @@ def bert_layer_rules(src: str, dst: str) -> list[tuple[str, str]]:
              ("output.dense", "mlp.fc2"), ("output.LayerNorm", "norm2")]
     return [(rf"^{re.escape(src)}\.(\d+)\.{re.escape(hf)}\.", rf"{dst}.\1.{ours}.") for hf, ours in names]
 
-# %% ../nbs/00_core.ipynb #e83ea185
-def launch_processes(script: str | Path, *args: Any, nproc: int = 2, timeout: float = 300) -> None:
-    """Run `python script *args` in `nproc` processes as `torchrun --nproc-per-node nproc` would (rank and rendezvous
-    in the environment, a free port on the loopback interface); `RuntimeError` with their stderr if any fails."""
+# %% ../nbs/00_core.ipynb #86aa16dd
+def torchrun(script: str | Path, *args: Any, nproc: int = 2, timeout: float = 300) -> str:
+    """Run `torchrun --standalone --nproc-per-node {nproc} script *args` (as `python -m torch.distributed.run`, the same
+    program) and return what the processes printed; `RuntimeError` with the launcher's report and the failing
+    processes' errors if any of them fails. One thread per process unless `OMP_NUM_THREADS` says otherwise."""
     check(isinstance(nproc, int) and nproc >= 1, "nproc", "a positive number of processes", nproc)
-    with socket.socket() as s:                                 # a free port on the loopback interface
-        s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
-    env = {**os.environ, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "WORLD_SIZE": str(nproc), "GLOO_SOCKET_IFNAME": "lo"}
-    procs = [subprocess.Popen([sys.executable, str(script), *map(str, args)], env=env | {"RANK": str(r), "LOCAL_RANK": str(r)},
-                              stderr=subprocess.PIPE, text=True) for r in range(nproc)]
-    try:
-        errs = [p.communicate(timeout=timeout)[1] for p in procs]
-    finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-    failed = [f"rank {r} exited with {p.returncode}:\n{err[-3000:]}" for r, (p, err) in enumerate(zip(procs, errs)) if p.returncode]
-    if failed:
-        raise RuntimeError("\n".join(failed))
+    check(Path(script).is_file(), "script", "an existing Python file", str(script))
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}", str(script), *map(str, args)]
+    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
+    if run.returncode:
+        raise RuntimeError(f"torchrun exited with {run.returncode}:\n{run.stderr[-4000:]}")
+    return run.stdout
 
 # %% ../nbs/00_core.ipynb #29703bdb
 def _torch_benchmark():
@@ -411,6 +510,11 @@ def _torch_benchmark():
 def compare_speed(fns: Mapping[str, Callable[[], Any]], *, rounds: int = 5, min_run_time: float = 0.2,
                   num_threads: int | None = None, baseline: str | None = None):
     "Time each zero-argument callable in `fns`, interleaved over `rounds`; a DataFrame with medians and ratios."
+    check(isinstance(fns, Mapping) and len(fns) > 0, "fns", "a non-empty dict of name → zero-argument callable", fns)
+    for name, fn in fns.items():
+        if not callable(fn):
+            raise TypeError(f"fns[{name!r}]: expected a zero-argument callable, got {type(fn).__name__}")
+    check(baseline is None or baseline in fns, "baseline", f"one of {list(fns)}", baseline)
     import pandas as pd
     benchmark = _torch_benchmark()
     num_threads = num_threads or torch.get_num_threads()
@@ -427,13 +531,42 @@ def compare_speed(fns: Mapping[str, Callable[[], Any]], *, rounds: int = 5, min_
              f"time / {baseline}": float(np.median(v)) / base} for k, v in times.items()]
     return pd.DataFrame(rows).set_index("impl")
 
+def _sdpa_cpu_flops(query_shape, key_shape, value_shape, *args, out_shape=None, **kwargs) -> int:
+    "Forward FLOPs of attention: `Q Kᵀ` and `softmax(·) V`, two matmuls of `2·s_q·s_k·d` each per head (what torch counts on GPU)."
+    b, h, s_q, d_q = query_shape
+    s_k, d_v = key_shape[-2], value_shape[-1]
+    return 2 * b * h * s_q * s_k * (d_q + d_v)
+
+def _sdpa_cpu_backward_flops(grad_out_shape, query_shape, key_shape, value_shape, *args, out_shape=None, **kwargs) -> int:
+    "Backward FLOPs of attention, counted as torch counts its GPU kernels: scores recomputed, then dP, dV, dQ, dK."
+    b, h, s_q, d_q = query_shape
+    s_k, d_v = key_shape[-2], value_shape[-1]
+    return 2 * b * h * s_q * s_k * (3 * d_q + 2 * d_v)
+
+def _register_cpu_attention_flops() -> None:
+    "Teach `torch.utils.flop_counter` the CPU attention kernels it counts as 0 FLOPs (torch ≤ 2.14); idempotent."
+    from torch.utils.flop_counter import flop_registry, register_flop_formula
+    for name, formula in (("_scaled_dot_product_flash_attention_for_cpu", _sdpa_cpu_flops),
+                          ("_scaled_dot_product_flash_attention_for_cpu_backward", _sdpa_cpu_backward_flops)):
+        op = getattr(torch.ops.aten, name, None)
+        if op is not None and op not in flop_registry:   # missing in this torch, or already known: leave it
+            register_flop_formula(op)(formula)
+
 def model_flops(model: nn.Module, *args, **kwargs) -> int:
-    "Floating-point operations of one forward call, counted by `torch.utils.flop_counter`."
+    """Floating-point operations of one forward call `model(*args, **kwargs)`, counted by `torch.utils.flop_counter`
+    (matmuls and convolutions, 2 per multiply-add; attention included, also on the CPU). A training step costs about
+    3× this (the backward pass computes two matmuls for each one of the forward)."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
     from torch.utils.flop_counter import FlopCounterMode
+    _register_cpu_attention_flops()
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         model(*args, **kwargs)
     return counter.get_total_flops()
 
 def mfu(flops_per_call: float, seconds_per_call: float, peak_flops: float) -> float:
-    "Model FLOPs utilisation: achieved FLOP/s over the hardware's peak."
+    """Model FLOPs utilisation: achieved FLOP/s over the hardware's peak. For inference pass `model_flops` and the time
+    of a forward call; for training, the convention (PaLM, nanoGPT) is `3 * model_flops` and the time of a whole step."""
+    for name, v in (("flops_per_call", flops_per_call), ("seconds_per_call", seconds_per_call), ("peak_flops", peak_flops)):
+        check(isinstance(v, (int, float)) and v > 0, name, "a positive number", v)
     return flops_per_call / seconds_per_call / peak_flops
