@@ -400,6 +400,32 @@ def bench_cuda(p: Pair, *, rounds: int, min_run_time: float, compile: bool, devi
     return rows
 
 
+@contextlib.contextmanager
+def _quiet_stderr():
+    "Silence C-level writes to stderr (the profiler's start/stop lines and its GPU probe on CUDA-less machines)."
+    saved = os.dup(2)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def profile_ops(fn: Callable[[], Any], n: int = 8):
+    "Profile one call of `fn` after a warm-up: the top-`n` operators by self CPU time (DataFrame) and the total in ms."
+    import pandas as pd
+    from torch.profiler import ProfilerActivity, profile
+    fn()
+    with _quiet_stderr(), profile(activities=[ProfilerActivity.CPU]) as prof:
+        fn()
+    ev = prof.key_averages()
+    total = sum(e.self_cpu_time_total for e in ev) / 1e3
+    rows = sorted(((e.key, e.self_cpu_time_total / 1e3, e.count) for e in ev), key=lambda r: -r[1])[:n]
+    return pd.DataFrame(rows, columns=["op", "self ms", "calls"]).assign(share=lambda d: d["self ms"] / total), total
+
+
 # ---------------------------------------------------------------------------------------------------------------------
 # Tables
 # ---------------------------------------------------------------------------------------------------------------------
@@ -416,6 +442,8 @@ def table(rows: list[dict], device: str = "cpu"):
     import pandas as pd
     cols = CPU_COLUMNS if device == "cpu" else CUDA_COLUMNS
     df = pd.DataFrame(rows)
+    for c in ("max_diff", "max_diff_fp32"):
+        if c in df: df[c] = df[c].map(lambda v: f"{v:.1e}")
     return df[[c for c in cols if c in df]].rename(columns=cols)
 
 
@@ -490,6 +518,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         print(msg, flush=True); log.write(msg + "\n"); log.flush()
     header = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
               "command": "python tools/benchmarks.py " + " ".join(sys.argv[1:] if argv is None else argv),
+              "load average at start": " ".join(f"{x:.1f}" for x in os.getloadavg()),
               "settings": f"batch {batch}, {rounds} interleaved rounds, min_run_time {min_run_time} s, "
                           + ("bf16 autocast" if cuda else "fp32")}
     for k, v in header.items(): say(f"# {k}: {v}")
