@@ -10,18 +10,22 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import socket
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlparse
 
 import torch
 
 from .core import check, seed_everything
 
 # %% auto #0
-__all__ = ['LOCAL_BUILDERS', 'BUILD_VERSION', 'VIT_STANDIN', 'LOCAL_DATASETS', 'is_offline', 'cache_dir', 'register_local',
-           'local_path', 'resolve', 'build_local_vit', 'load_image_dataset', 'minilm_path', 'load_minilm',
-           'sentence_embeddings']
+__all__ = ['PROBE_TIMEOUT', 'LOCAL_BUILDERS', 'BUILD_VERSION', 'VIT_STANDIN', 'LOCAL_DATASETS', 'is_offline', 'cache_dir',
+           'hub_reachable', 'use_local', 'register_local', 'local_path', 'resolve', 'build_local_vit',
+           'load_image_dataset', 'minilm_path', 'load_minilm', 'sentence_embeddings']
 
 # %% ../nbs/03_hub.ipynb #23e92c22
 _TRUE = ("1", "true", "yes", "on")
@@ -33,6 +37,47 @@ def is_offline() -> bool:
 def cache_dir() -> Path:
     "Where local checkpoints are built: `$HOML16_CACHE/hub` (default `~/.cache/homl16/hub`)."
     return Path(os.environ.get("HOML16_CACHE", Path.home() / ".cache" / "homl16")) / "hub"
+
+# %% ../nbs/03_hub.ipynb #b961b1f1
+PROBE_TIMEOUT = 2.0          # seconds to wait for the hub's endpoint, once per session
+_hub_reachable: bool | None = None   # the cached answer
+
+def _probe_hub(timeout: float = PROBE_TIMEOUT) -> bool:
+    "One TCP connection to the hub's endpoint, given at most `timeout` seconds (DNS lookup included)."
+    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    address = (url.hostname or "huggingface.co", url.port or (443 if url.scheme == "https" else 80))
+    answer = []
+    def connect():
+        try:
+            with socket.create_connection(address, timeout=timeout):
+                answer.append(True)
+        except Exception:           # OSError (no route, refused, timeout, DNS), the course's network guard
+            pass
+    t = threading.Thread(target=connect, daemon=True)
+    t.start()
+    t.join(timeout + 0.5)
+    return bool(answer)
+
+def hub_reachable(refresh: bool = False) -> bool:
+    "Whether the Hugging Face Hub's endpoint answers; probed once per session (`refresh=True` probes again)."
+    global _hub_reachable
+    if _hub_reachable is None or refresh:
+        _hub_reachable = _probe_hub()
+    return _hub_reachable
+
+def use_local(local: bool | None = None, verbose: bool = True) -> bool:
+    "The online/offline decision of `resolve` and `load_image_dataset`: `local` if given, else offline or hub unreachable."
+    if local is not None:
+        return local
+    if is_offline():
+        return True
+    if hub_reachable():
+        return False
+    if verbose:
+        host = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co")).hostname
+        print(f"The Hugging Face Hub ({host}) cannot be reached: using the local stand-in "
+              "(set HF_HUB_OFFLINE=1 to skip this check).")
+    return True
 
 # %% ../nbs/03_hub.ipynb #89e18961
 LOCAL_BUILDERS: dict[str, str | Callable[[Path], None]] = {
@@ -65,9 +110,9 @@ def local_path(hub_id: str) -> Path:
 def resolve(hub_id: str, *, local: bool | None = None, rebuild: bool = False, verbose: bool = True) -> str:
     """What to pass to `from_pretrained`: `hub_id` online, else the folder of its local stand-in (built on first use).
 
-    `local=True/False` overrides the online/offline decision."""
-    local = is_offline() if local is None else local
-    if not local:
+    Offline (`HF_HUB_OFFLINE=1`, `HOML16_LOCAL=1`) or when the hub cannot be reached (`hub_reachable`), the stand-in;
+    `local=True/False` overrides the decision."""
+    if not use_local(local, verbose):
         if verbose: print(f"Using the Hugging Face Hub checkpoint {hub_id!r}.")
         return hub_id
     from filelock import FileLock
@@ -78,17 +123,19 @@ def resolve(hub_id: str, *, local: bool | None = None, rebuild: bool = False, ve
         if rebuild and path.exists():
             shutil.rmtree(path)
         if not (path / ".complete").exists():
-            if verbose: print(f"Offline: building a local stand-in for {hub_id!r} in {path} (once) ...")
+            if verbose: print(f"Offline: building a local stand-in for {hub_id!r} (once, cached in {path.name}) ...")
             tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".building-"))
+            start = time.perf_counter()
             try:
                 build(tmp)
+                if verbose: print(f"Built the stand-in for {hub_id!r} in {time.perf_counter() - start:.0f} s.")
                 (tmp / ".complete").write_text(hub_id)
                 if path.exists(): shutil.rmtree(path)
                 tmp.rename(path)
             finally:
                 if tmp.exists(): shutil.rmtree(tmp, ignore_errors=True)
     if verbose:
-        print(f"Offline: using the local stand-in for {hub_id!r}: {path} (same architecture, small, trained on the shapes world).")
+        print(f"Offline: using the local stand-in for {hub_id!r} (same architecture, small, trained on the shapes world).")
     return str(path)
 
 # %% ../nbs/03_hub.ipynb #86863833
@@ -107,9 +154,16 @@ def build_local_vit(path: Path, *, n_train: int = 4000, steps: int = 1200, seed:
     norm = lambda x: (x - 0.5) / 0.5
     loss = lambda m, b: torch.nn.functional.cross_entropy(m(pixel_values=norm(b[0])).logits, b[1])
     dl = DataLoader(TensorDataset(X, y), batch_size=64, shuffle=True)
-    fit(model, dl, loss, epochs=100, max_steps=steps, lr=1e-3, warmup_steps=30, device="cpu", seed=seed, progress=False)
+    fit(model, dl, loss, epochs=100, max_steps=steps, lr=1e-3, warmup_steps=30, device="cpu", seed=seed, progress=True,
+        desc="pretraining the ViT stand-in")
     model.vit.config = ViTConfig(**VIT_STANDIN, architectures=["ViTModel"])   # no pretraining labels, like in21k
-    model.vit.save_pretrained(path)
+    from transformers.utils import logging as hf_logging
+    bar = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()          # one progress bar per build: no "Writing model shards" bar
+    try:
+        model.vit.save_pretrained(path)
+    finally:
+        if bar: hf_logging.enable_progress_bar()
     ViTImageProcessor(size={"height": 32, "width": 32}, image_mean=[0.5] * 3, image_std=[0.5] * 3).save_pretrained(path)
 
 # %% ../nbs/03_hub.ipynb #12be8d3c
@@ -121,8 +175,7 @@ LOCAL_DATASETS = {
 def load_image_dataset(hub_id: str, *, local: bool | None = None, verbose: bool = True):
     "A `DatasetDict` with `train` and `test` splits: the hub dataset online, a shapes stand-in offline."
     import datasets
-    local = is_offline() if local is None else local
-    if not local:
+    if not use_local(local, verbose):
         return datasets.load_dataset(hub_id)
     check(hub_id in LOCAL_DATASETS, "hub_id", f"one of the datasets with a local stand-in {sorted(LOCAL_DATASETS)}", hub_id)
     from homl16.data import shapes_hf_dataset
