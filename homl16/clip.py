@@ -20,7 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import check, fit, rename_by_rules, seed_everything
-from .data import HELDOUT_PAIRS, SHAPES, make_scenes
+from .data import COLOR_NAMES, HELDOUT_PAIRS, SHAPES, make_scenes
 from .layers import QuickGELU, TransformerBlock
 from .vit import ViT
 
@@ -375,14 +375,18 @@ def shapes_pairs(n: int, *, seed: int = 0, single_fraction: float = 0.5, size: i
     captions = [caps + [f"this is a photo of {caps[0]}."] for p in parts for caps in p.captions]
     return torch.cat([p.tensors() for p in parts]), captions
 
-_SHAPE_WORD = re.compile(r"\b(" + "|".join(SHAPES) + r")\b")
+_COLOR_SHAPE = re.compile(r"\b(" + "|".join(COLOR_NAMES) + r") (" + "|".join(SHAPES) + r")\b")
 
-def swap_shape(caption: str, rng: random.Random) -> str:
-    "The caption with one of its shape words replaced by another shape: a wrong caption that keeps every colour."
-    found = list(_SHAPE_WORD.finditer(caption))
-    check(len(found) > 0, "caption", f"a caption naming a shape ({', '.join(SHAPES)})", repr(caption))
+def swap_shape(caption: str, rng: random.Random, exclude_pairs: Iterable[tuple[str, str]] = ()) -> str:
+    """The caption with one "colour shape" of it given another shape: a wrong caption that keeps every colour.
+    The new pair is never one of `exclude_pairs` (held-out pairs must not appear in training, even as negatives)."""
+    found = list(_COLOR_SHAPE.finditer(caption))
+    check(len(found) > 0, "caption", "a caption naming a coloured shape (e.g. 'red circle')", repr(caption))
     m = rng.choice(found)
-    return caption[:m.start()] + rng.choice([s for s in SHAPES if s != m.group()]) + caption[m.end():]
+    colour, shape = m.groups()
+    excluded = set(map(tuple, exclude_pairs))
+    options = [s for s in SHAPES if s != shape and (colour, s) not in excluded]
+    return caption[:m.start(2)] + rng.choice(options) + caption[m.end(2):]
 
 class CaptionPairs(torch.utils.data.Dataset):
     """Image–caption pairs; each access draws one of the image's captions (pre-tokenized ids `[N, K, L]`) and, with
@@ -434,7 +438,7 @@ def train_shapes_clip(n_train: int = 4000, *, epochs: int = 8, batch_size: int =
     neg = None
     if shape_negatives:
         rng = random.Random(seed)
-        swapped = [[swap_shape(c, rng) for c in caps] for caps in captions]
+        swapped = [[swap_shape(c, rng, HELDOUT_PAIRS) for c in caps] for caps in captions]
         both = tokenize_captions(tokenizer, [a + b for a, b in zip(captions, swapped)], cfg["context_length"])
         ids, neg = both[:, :len(captions[0])], both[:, len(captions[0]):]     # one padding length for both
     model = CLIP.from_config(**cfg, vocab_size=len(tokenizer), eos_token_id=tokenizer.eos_token_id)
