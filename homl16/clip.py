@@ -1,4 +1,4 @@
-"""Contrastive language–image pre-training: an image tower and a text tower trained so that matching pictures and captions land close together. Built from scratch on `homl16.layers` and `homl16.vit`, proven equal to Hugging Face's `CLIPModel`, its loss proven to scale out over processes, trained on the shapes world (zero-shot on colour×shape pairs it never saw: colour composes, shape gets suppressed), run through the chapter's `pipeline` and `CLIPProcessor` code, and turned into a photo search engine.
+"""Contrastive language–image pre-training: an image tower and a text tower trained so that matching pictures and captions land close together. Built from scratch on `homl16.layers` and `homl16.vit`, proven equal to Hugging Face's `CLIPModel`, its loss proven to scale out over processes, trained on the shapes world (zero-shot on colour×shape pairs it never saw: colour composes, shape gets suppressed), run through the chapter's `pipeline` and `CLIPProcessor` code. The photo search engine built on it is in `homl16.clip_search` (notebook 23b).
 
 Docs: https://homl16.github.io/homl16/clip.html.md"""
 
@@ -7,34 +7,38 @@ Docs: https://homl16.github.io/homl16/clip.html.md"""
 # %% ../nbs/23_clip.ipynb #d43bd03c
 from __future__ import annotations
 
-import argparse
 import json
 import math
+import random
 import re
 import warnings
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check, fit, seed_everything
-from .data import COLOR_NAMES, HELDOUT_PAIRS, SHAPES, make_scenes, show_images
+from .core import check, fit, rename_by_rules, seed_everything
+from .data import COLOR_NAMES, HELDOUT_PAIRS, SHAPES, make_scenes
 from .layers import QuickGELU, TransformerBlock
 from .vit import ViT
 
 # %% auto #0
-__all__ = ['LOGIT_SCALE_INIT', 'CLIP_CONFIGS', 'SHAPES_CLIP', 'PROMPTS', 'IMAGE_EXTENSIONS', 'TextTransformer',
-           'clip_vision_tower', 'CLIP', 'clip_loss', 'build_tokenizer', 'tokenize', 'hf_to_clip_state_dict',
-           'clip_config_from_hf', 'clip_from_hf', 'hf_config_from_clip', 'clip_to_hf', 'shapes_pairs', 'CaptionPairs',
-           'normalize_pixels', 'contrastive_step', 'clamp_logit_scale', 'tokenize_captions', 'train_shapes_clip',
-           'zero_shot_classifier', 'encode_images', 'retrieval_recall', 'FrozenTextFeatures', 'save_hf_checkpoint',
-           'build_local_checkpoint', 'ClipEmbedder', 'PhotoIndex', 'main']
+__all__ = ['LOGIT_SCALE_INIT', 'CLIP_CONFIGS', 'CLIP_HF_RULES', 'SHAPES_CLIP', 'PROMPTS', 'require_tensor', 'TextTransformer',
+           'clip_vision_tower', 'check_pixels', 'CLIP', 'clip_loss', 'build_tokenizer', 'tokenize',
+           'hf_to_clip_state_dict', 'clip_config_from_hf', 'clip_from_hf', 'hf_config_from_clip', 'clip_to_hf',
+           'shapes_pairs', 'swap_shape', 'CaptionPairs', 'normalize_pixels', 'contrastive_step', 'clamp_logit_scale',
+           'tokenize_captions', 'train_shapes_clip', 'zero_shot_classifier', 'encode_images', 'retrieval_recall',
+           'FrozenTextFeatures', 'save_hf_checkpoint', 'build_local_checkpoint']
 
 # %% ../nbs/23_clip.ipynb #5e090b52
 LOGIT_SCALE_INIT = math.log(1 / 0.07)  # CLIP's initial temperature 0.07, stored as s = ln(1/T)
+
+def require_tensor(x, name: str) -> None:
+    "`TypeError` naming `name` unless `x` is a `torch.Tensor` (a list or an array is not silently converted)."
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name}: expected a torch.Tensor, got {type(x).__name__}")
 
 class TextTransformer(nn.Module):
     """CLIP's text tower: token + learned position embeddings, causal pre-LN `TransformerBlock`s, a final
@@ -53,17 +57,32 @@ class TextTransformer(nn.Module):
         nn.init.normal_(self.token_embedding.weight, std=0.02)
         nn.init.normal_(self.pos_embed, std=0.01)
 
-    def check_input(self, input_ids: torch.Tensor) -> None:
-        "Raise a `ValueError` naming what is wrong with a batch of token ids."
-        check(input_ids.ndim == 2 and not input_ids.is_floating_point(), "input_ids",
+    def check_input(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> None:
+        """`TypeError`/`ValueError` naming what is wrong with a batch of token ids. An `attention_mask` (as tokenizers
+        return it) is accepted but must cover every text up to its end-of-text token: causal pooling there never sees
+        the padding, so a mask that hides real tokens could not be honoured."""
+        require_tensor(input_ids, "input_ids")
+        check(input_ids.ndim == 2 and not input_ids.is_floating_point() and input_ids.dtype != torch.bool, "input_ids",
               "an integer [batch, length] tensor", f"{input_ids.dtype} {tuple(input_ids.shape)}")
+        check(input_ids.shape[0] >= 1, "input_ids", "at least one text (an empty batch)", tuple(input_ids.shape))
         check(input_ids.shape[1] >= 1, "input_ids", "at least one token per text", input_ids.shape[1])
         check(input_ids.shape[1] <= self.context_length, "input_ids",
               f"at most context_length={self.context_length} tokens", input_ids.shape[1])
+        lo, hi = input_ids.min().item(), input_ids.max().item()
+        check(lo >= 0 and hi < self.vocab_size, "input_ids", f"token ids in [0, vocab_size={self.vocab_size})",
+              f"ids from {lo} to {hi}")
         if self.eos_token_id is not None:
             has_eos = (input_ids == self.eos_token_id).any(1)
             check(bool(has_eos.all()), "input_ids", f"an end-of-text token ({self.eos_token_id}) in every row",
                   f"none in rows {has_eos.logical_not().nonzero().flatten().tolist()}")
+        if attention_mask is not None:
+            require_tensor(attention_mask, "attention_mask")
+            check(attention_mask.shape == input_ids.shape, "attention_mask", f"the shape of input_ids {tuple(input_ids.shape)}",
+                  tuple(attention_mask.shape))
+            upto_eos = torch.arange(input_ids.shape[1], device=input_ids.device) <= self.eos_positions(input_ids)[:, None]
+            hidden = (upto_eos & (attention_mask == 0)).any(1)
+            check(not hidden.any(), "attention_mask", "1 on every token up to each text's end-of-text token "
+                  "(the tower pools there causally and ignores what follows)", f"0 inside rows {hidden.nonzero().flatten().tolist()}")
 
     def eos_positions(self, input_ids: torch.Tensor) -> torch.Tensor:
         "Index `[B]` of the token whose output represents each text."
@@ -71,17 +90,17 @@ class TextTransformer(nn.Module):
             return input_ids.argmax(-1)
         return (input_ids == self.eos_token_id).int().argmax(-1)  # argmax returns the first maximum
 
-    def forward_features(self, input_ids: torch.Tensor) -> torch.Tensor:
-        "`[B, L]` token ids → `[B, L, width]` outputs after the final LayerNorm."
-        self.check_input(input_ids)
+    def forward_features(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
+        "`[B, L]` token ids → `[B, L, width]` outputs after the final LayerNorm (`attention_mask` is only checked)."
+        self.check_input(input_ids, attention_mask)
         x = self.token_embedding(input_ids) + self.pos_embed[:, :input_ids.shape[1]]  # [B, L, E]
         for blk in self.blocks:
             x = blk(x, is_causal=True)                                               # [B, L, E]
         return self.norm(x)
 
-    def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
         "`[B, L]` token ids → pooled `[B, width]` (the output at the end-of-text token)."
-        x = self.forward_features(input_ids)                                         # [B, L, E]
+        x = self.forward_features(input_ids, attention_mask)                          # [B, L, E]
         return x[torch.arange(x.shape[0], device=x.device), self.eos_positions(input_ids)]
 
 # %% ../nbs/23_clip.ipynb #e1523c31
@@ -97,6 +116,14 @@ def clip_vision_tower(image_size: int = 224, patch_size: int = 32, width: int = 
     return vit
 
 # %% ../nbs/23_clip.ipynb #e8b363df
+def check_pixels(pixel_values: torch.Tensor) -> None:
+    "`TypeError`/`ValueError` unless `pixel_values` is a non-empty floating-point `[B, C, H, W]` tensor."
+    require_tensor(pixel_values, "pixel_values")
+    check(pixel_values.is_floating_point(), "pixel_values",
+          "floating-point pixels (for uint8 images: normalize_pixels(images.float() / 255))", pixel_values.dtype)
+    check(pixel_values.ndim == 4 and pixel_values.shape[0] >= 1, "pixel_values",
+          "a non-empty [batch, channels, height, width] tensor", tuple(pixel_values.shape))
+
 class CLIP(nn.Module):
     """Two towers, one space: `vision` and `text` encoders (any modules returning pooled `[B, width]` features),
     each followed by a bias-free linear projection to `embed_dim`, and a learned `logit_scale` = ln(1/temperature).
@@ -129,22 +156,28 @@ class CLIP(nn.Module):
         return cls(vision, text, embed_dim, init_logit_scale=init_logit_scale)
 
     def encode_image(self, pixel_values: torch.Tensor, normalize: bool = False) -> torch.Tensor:
-        "Images `[B, 3, H, W]` → embeddings `[B, embed_dim]` (unit length if `normalize`)."
+        "Images `[B, 3, H, W]` (float, normalised) → embeddings `[B, embed_dim]` (unit length if `normalize`)."
+        check_pixels(pixel_values)
         z = self.visual_projection(self.vision(pixel_values))           # [B, D]
         return F.normalize(z, dim=-1) if normalize else z
 
-    def encode_text(self, input_ids: torch.Tensor, normalize: bool = False) -> torch.Tensor:
+    def encode_text(self, input_ids: torch.Tensor, normalize: bool = False,
+                    attention_mask: torch.Tensor | None = None) -> torch.Tensor:
         "Token ids `[B, L]` → embeddings `[B, embed_dim]` (unit length if `normalize`)."
-        z = self.text_projection(self.text(input_ids))                  # [B, D]
+        feats = self.text(input_ids) if attention_mask is None else self.text(input_ids, attention_mask)
+        z = self.text_projection(feats)                                   # [B, D]
         return F.normalize(z, dim=-1) if normalize else z
 
-    def forward(self, pixel_values: torch.Tensor, input_ids: torch.Tensor):
-        "→ `(image_embeds [B, D], text_embeds [B', D], logit_scale.exp())`, the embeddings L2-normalised."
-        return self.encode_image(pixel_values, True), self.encode_text(input_ids, True), self.logit_scale.exp()
+    def forward(self, pixel_values: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None):
+        """→ `(image_embeds [B, D], text_embeds [B', D], logit_scale.exp())`, the embeddings L2-normalised.
+        `B != B'` is allowed (one image against several captions); `clip_loss` requires pairs."""
+        return (self.encode_image(pixel_values, True), self.encode_text(input_ids, True, attention_mask),
+                self.logit_scale.exp())
 
-    def logits(self, pixel_values: torch.Tensor, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def logits(self, pixel_values: torch.Tensor, input_ids: torch.Tensor,
+               attention_mask: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         "Scaled cosine similarities `(logits_per_image [B, B'], logits_per_text [B', B])`, as HF's `CLIPModel`."
-        img, txt, scale = self(pixel_values, input_ids)
+        img, txt, scale = self(pixel_values, input_ids, attention_mask)
         per_image = scale * img @ txt.T
         return per_image, per_image.T
 
@@ -166,17 +199,21 @@ def _all_gather_with_grad(t: torch.Tensor) -> torch.Tensor:
         return torch.cat(dist_fn.all_gather(t))
 
 def clip_loss(image_features: torch.Tensor, text_features: torch.Tensor, logit_scale: torch.Tensor | float, *,
-              gather: bool | None = None) -> torch.Tensor:
+              hard_negatives: torch.Tensor | None = None, gather: bool | None = None) -> torch.Tensor:
     """CLIP's symmetric InfoNCE loss on L2-normalised features `[b, D]` (row i of each is a matching pair);
-    `logit_scale` is the multiplier $e^s$ (what `CLIP.forward` returns).
+    `logit_scale` is the multiplier $e^s$ (what `CLIP.forward` returns). `hard_negatives` `[n, D]`: extra captions
+    that match no image, added to every image's candidates (image→text only). Non-finite features are refused.
 
     In a `torch.distributed` run (`gather=None` detects one, e.g. under `torchrun`), each process gathers every
     process's features with gradients and scores its own `b` rows against the global batch, targets offset by
     its rank (OpenCLIP's local loss): with DDP's gradient averaging this equals the full-batch loss."""
+    require_tensor(image_features, "image_features"); require_tensor(text_features, "text_features")
     check(image_features.ndim == 2, "image_features", "a [batch, dim] tensor", tuple(image_features.shape))
     check(text_features.shape == image_features.shape, "text_features",
           f"the shape of image_features {tuple(image_features.shape)} (one caption per image)", tuple(text_features.shape))
     check(image_features.shape[0] >= 1, "image_features", "at least one pair", 0)
+    check(bool(torch.isfinite(image_features).all() & torch.isfinite(text_features).all()), "image_features",
+          "finite features (NaN/inf in an input poisons every gradient of the batch)", "NaN or inf")
     dist = torch.distributed
     if gather is None:
         gather = dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
@@ -184,7 +221,12 @@ def clip_loss(image_features: torch.Tensor, text_features: torch.Tensor, logit_s
     if gather:
         rank = dist.get_rank()
         all_img, all_txt = _all_gather_with_grad(image_features), _all_gather_with_grad(text_features)  # [W*b, D]
-    logits_per_image = logit_scale * image_features @ all_txt.T               # [b, W*b]: my images vs all captions
+    if hard_negatives is not None:
+        check(hard_negatives.ndim == 2 and hard_negatives.shape[1] == image_features.shape[1], "hard_negatives",
+              f"a [n, {image_features.shape[1]}] tensor", tuple(hard_negatives.shape))
+        all_neg = _all_gather_with_grad(hard_negatives) if gather else hard_negatives
+        all_txt = torch.cat([all_txt, all_neg])                                # [W*b + W*n, D]: more wrong captions
+    logits_per_image = logit_scale * image_features @ all_txt.T               # [b, W*b (+ W*n)]: my images vs captions
     logits_per_text = logit_scale * text_features @ all_img.T                 # [b, W*b]: my captions vs all images
     b = image_features.shape[0]
     labels = torch.arange(b, device=image_features.device) + rank * b         # my pairs sit at rank*b + i
@@ -197,7 +239,7 @@ def build_tokenizer(texts: Iterable[str], vocab_size: int = 1000):
     from tokenizers import pre_tokenizers
     from transformers import CLIPTokenizer
     learned = CLIPTokenizer().train_new_from_iterator(list(texts), vocab_size=vocab_size,
-                                                      initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+                                                      initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
     bpe = json.loads(learned.backend_tokenizer.to_str())["model"]
     merges = [tuple(m) for m in bpe["merges"]]                   # deterministic order (by frequency)
     alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
@@ -221,7 +263,7 @@ def tokenize(tokenizer, texts: str | Sequence[str], context_length: int = 77) ->
     return tokenizer(texts, padding=True, return_tensors="pt")["input_ids"]
 
 # %% ../nbs/23_clip.ipynb #24e080d2
-_CLIP_HF_RENAMES = [  # (Hugging Face pattern, our name), applied in order
+CLIP_HF_RULES = [  # Hugging Face `CLIPModel` key → our key, for `homl16.core.rename_by_rules` (first match wins)
     (r"^text_model\.embeddings\.token_embedding\.", "text.token_embedding."),
     (r"^text_model\.embeddings\.position_embedding\.weight$", "text.pos_embed"),
     (r"^text_model\.final_layer_norm\.", "text.norm."),
@@ -230,30 +272,32 @@ _CLIP_HF_RENAMES = [  # (Hugging Face pattern, our name), applied in order
     (r"^vision_model\.embeddings\.patch_embedding\.", "vision.patch_embed.proj."),
     (r"^vision_model\.pre_layrnorm\.", "vision.norm_pre."),
     (r"^vision_model\.post_layernorm\.", "vision.norm."),
-    (r"^(text|vision)_model\.encoder\.layers\.(\d+)\.", r"\1.blocks.\2."),
-    (r"\.self_attn\.", ".attn."), (r"\.layer_norm1\.", ".norm1."), (r"\.layer_norm2\.", ".norm2."),
+    *[(rf"^(text|vision)_model\.encoder\.layers\.(\d+)\.{hf}\.", rf"\1.blocks.\2.{ours}.")
+      for hf, ours in (("self_attn", "attn"), ("layer_norm1", "norm1"), ("mlp", "mlp"), ("layer_norm2", "norm2"))],
+    (r"^(visual_projection|text_projection)\.weight$", r"\1.weight"),
+    (r"^logit_scale$", "logit_scale"),
 ]
-
-def _our_key(hf_key: str) -> str:
-    for pat, rep in _CLIP_HF_RENAMES:
-        hf_key = re.sub(pat, rep, hf_key)
-    return hf_key
+_HF_POSITION_IDS = re.compile(r"^(text|vision)_model\.embeddings\.position_ids$")  # a constant arange buffer (older versions)
+_RESHAPED = ("text.pos_embed", "vision.pos_embed", "vision.cls_token")            # ours [1, N, E], HF [N, E] / [E]
 
 def hf_to_clip_state_dict(sd: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """Rename a Hugging Face `CLIPModel` state dict to our names; the class token and position tables get our
-    shapes (`[1, N, E]`); buffers (`position_ids`) are dropped. Projections and `logit_scale` keep their names."""
-    out = {_our_key(k): v for k, v in sd.items() if not k.endswith("position_ids")}
-    for k in ("text.pos_embed", "vision.pos_embed", "vision.cls_token"):
-        out[k] = out[k].reshape(1, -1, out[k].shape[-1])
+    """Rename a Hugging Face `CLIPModel` state dict to our names (`CLIP_HF_RULES`; an unknown key is a `ValueError`);
+    the class token and position tables get our shapes (`[1, N, E]`)."""
+    out = {rename_by_rules(k, CLIP_HF_RULES, "Hugging Face CLIPModel"): v for k, v in sd.items() if not _HF_POSITION_IDS.match(k)}
+    for k in _RESHAPED:
+        if k in out:
+            out[k] = out[k].reshape(1, -1, out[k].shape[-1])
     return out
 
 def clip_config_from_hf(config) -> dict:
-    "`CLIP.from_config` arguments for a Hugging Face `CLIPConfig`."
+    "`CLIP.from_config` arguments for a Hugging Face `CLIPConfig`; `ValueError` for what our `CLIP` cannot reproduce."
     t, v = config.text_config, config.vision_config
     check(t.hidden_act == "quick_gelu" and v.hidden_act == "quick_gelu", "hidden_act", "'quick_gelu' (OpenAI CLIP)",
           (t.hidden_act, v.hidden_act))
     check(t.intermediate_size * v.hidden_size == v.intermediate_size * t.hidden_size, "intermediate_size",
           "the same MLP ratio in both towers", (t.intermediate_size, v.intermediate_size))
+    check(t.layer_norm_eps == v.layer_norm_eps, "layer_norm_eps", "the same in both towers", (t.layer_norm_eps, v.layer_norm_eps))
+    check(v.num_channels == 3, "num_channels", "3 (RGB)", v.num_channels)
     return dict(embed_dim=config.projection_dim, image_size=v.image_size, patch_size=v.patch_size,
                 vision_width=v.hidden_size, vision_layers=v.num_hidden_layers, vision_heads=v.num_attention_heads,
                 vocab_size=t.vocab_size, context_length=t.max_position_embeddings, text_width=t.hidden_size,
@@ -268,26 +312,53 @@ def clip_from_hf(hf_model) -> CLIP:
     model.load_state_dict(hf_to_clip_state_dict(hf_model.state_dict()), strict=True)
     return model
 
+def _one(values: set, name: str, expected: str):
+    check(len(values) == 1, name, expected, sorted(map(str, values)))
+    return next(iter(values))
+
 def hf_config_from_clip(model: CLIP, **text_config):
-    "A Hugging Face `CLIPConfig` describing our `CLIP` (`text_config`: extra entries such as `bos_token_id`)."
+    """A Hugging Face `CLIPConfig` describing our `CLIP` (`text_config`: extra entries such as `bos_token_id`).
+    `ValueError` for a model `CLIPModel` cannot reproduce (other towers, activations, pooling, mixed eps)."""
     from transformers import CLIPConfig
     t, v = model.text, model.vision
+    check(isinstance(t, TextTransformer), "model.text", "a TextTransformer (Hugging Face's CLIPTextModel)", type(t).__name__)
+    check(isinstance(v, ViT), "model.vision", "a ViT from clip_vision_tower (Hugging Face's CLIPVisionModel)", type(v).__name__)
+    check(v.global_pool == "token" and v.num_prefix_tokens == 1, "model.vision",
+          "class-token pooling and no extra tokens", (v.global_pool, v.num_prefix_tokens))
+    for name, tower in (("text", t), ("vision", v)):
+        acts = {type(b.mlp.act) for b in tower.blocks}
+        check(acts == {QuickGELU}, f"model.{name}", "QuickGELU in every block (Hugging Face's quick_gelu)",
+              sorted(a.__name__ for a in acts))
+    eps = {name: _one({m.eps for m in tower.modules() if isinstance(m, nn.LayerNorm)}, f"model.{name} layer_norm_eps",
+                      "one LayerNorm eps per tower") for name, tower in (("text", t), ("vision", v))}
+    check(t.eos_token_id != 2, "eos_token_id", "not 2 (Hugging Face reads eos_token_id=2 as the legacy argmax pooling)", 2)
     text = dict(vocab_size=t.vocab_size, hidden_size=t.width, intermediate_size=t.blocks[0].mlp.fc1.out_features,
                 num_hidden_layers=len(t.blocks), num_attention_heads=t.blocks[0].attn.num_heads,
-                max_position_embeddings=t.context_length, eos_token_id=t.eos_token_id, layer_norm_eps=t.norm.eps)
+                max_position_embeddings=t.context_length, layer_norm_eps=eps["text"], hidden_act="quick_gelu",
+                eos_token_id=2 if t.eos_token_id is None else t.eos_token_id)  # 2: HF's argmax rule = ours with None
     vision = dict(hidden_size=v.embed_dim, intermediate_size=v.blocks[0].mlp.fc1.out_features,
-                  num_hidden_layers=len(v.blocks), num_attention_heads=v.blocks[0].attn.num_heads,
-                  image_size=v.patch_embed.img_size[0], patch_size=v.patch_embed.patch_size[0], layer_norm_eps=v.norm.eps)
+                  num_hidden_layers=len(v.blocks), num_attention_heads=v.blocks[0].attn.num_heads, hidden_act="quick_gelu",
+                  image_size=v.patch_embed.img_size[0], patch_size=v.patch_embed.patch_size[0], layer_norm_eps=eps["vision"])
     return CLIPConfig(text_config=text | text_config, vision_config=vision, projection_dim=model.embed_dim,
                       logit_scale_init_value=model.logit_scale.item())
 
 def clip_to_hf(model: CLIP, **text_config):
-    "Our `CLIP` as a Hugging Face `CLIPModel` with the same weights (e.g. to `save_pretrained` it)."
+    """Our `CLIP` as a Hugging Face `CLIPModel` with the same weights (e.g. to `save_pretrained` it): every weight of
+    each side is mapped by `CLIP_HF_RULES` and loaded strictly; anything left over on our side is a `ValueError`."""
     from transformers import CLIPModel
     hf = CLIPModel(hf_config_from_clip(model, **text_config))
-    ours = model.state_dict()
-    hf.load_state_dict({k: ours[_our_key(k)].reshape(v.shape) for k, v in hf.state_dict().items()
-                        if not k.endswith("position_ids")}, strict=False)
+    ours, used, sd = model.state_dict(), set(), {}
+    for k, ref in hf.state_dict().items():
+        if _HF_POSITION_IDS.match(k):
+            sd[k] = ref; continue
+        name = rename_by_rules(k, CLIP_HF_RULES, "Hugging Face CLIPModel")
+        check(name in ours and ours[name].numel() == ref.numel(), "model", f"a weight {name!r} of {ref.numel()} values for {k!r}",
+              tuple(ours[name].shape) if name in ours else "no such weight")
+        sd[k] = ours[name].reshape(ref.shape)
+        used.add(name)
+    unused = sorted(set(ours) - used)
+    check(not unused, "model", "only weights a Hugging Face CLIPModel holds", f"also {unused}")
+    hf.load_state_dict(sd, strict=True)
     return hf.eval()
 
 # %% ../nbs/23_clip.ipynb #f6b72b0e
@@ -304,24 +375,44 @@ def shapes_pairs(n: int, *, seed: int = 0, single_fraction: float = 0.5, size: i
     captions = [caps + [f"this is a photo of {caps[0]}."] for p in parts for caps in p.captions]
     return torch.cat([p.tensors() for p in parts]), captions
 
+_COLOR_SHAPE = re.compile(r"\b(" + "|".join(COLOR_NAMES) + r") (" + "|".join(SHAPES) + r")\b")
+
+def swap_shape(caption: str, rng: random.Random, exclude_pairs: Iterable[tuple[str, str]] = ()) -> str:
+    """The caption with one "colour shape" of it given another shape: a wrong caption that keeps every colour.
+    The new pair is never one of `exclude_pairs` (held-out pairs must not appear in training, even as negatives)."""
+    found = list(_COLOR_SHAPE.finditer(caption))
+    check(len(found) > 0, "caption", "a caption naming a coloured shape (e.g. 'red circle')", repr(caption))
+    m = rng.choice(found)
+    colour, shape = m.groups()
+    excluded = set(map(tuple, exclude_pairs))
+    options = [s for s in SHAPES if s != shape and (colour, s) not in excluded]
+    return caption[:m.start(2)] + rng.choice(options) + caption[m.end(2):]
+
 class CaptionPairs(torch.utils.data.Dataset):
-    "Image–caption pairs; each access draws one of the image's captions (pre-tokenized ids `[N, K, L]`)."
-    def __init__(self, images: torch.Tensor, input_ids: torch.Tensor):
+    """Image–caption pairs; each access draws one of the image's captions (pre-tokenized ids `[N, K, L]`) and, with
+    `negative_ids` `[N, K, L]`, the matching wrong caption (e.g. `swap_shape`) as `negative_ids`."""
+    def __init__(self, images: torch.Tensor, input_ids: torch.Tensor, negative_ids: torch.Tensor | None = None):
         check(len(images) == len(input_ids), "input_ids", f"one row per image ({len(images)})", len(input_ids))
-        self.images, self.input_ids = images, input_ids
+        check(negative_ids is None or negative_ids.shape == input_ids.shape, "negative_ids",
+              f"the shape of input_ids {tuple(input_ids.shape)}", None if negative_ids is None else tuple(negative_ids.shape))
+        self.images, self.input_ids, self.negative_ids = images, input_ids, negative_ids
     def __len__(self) -> int: return len(self.images)
     def __getitem__(self, i: int) -> dict:
         k = int(torch.randint(self.input_ids.shape[1], ()))
-        return {"pixel_values": self.images[i], "input_ids": self.input_ids[i, k]}
+        item = {"pixel_values": self.images[i], "input_ids": self.input_ids[i, k]}
+        if self.negative_ids is not None:
+            item["negative_ids"] = self.negative_ids[i, k]
+        return item
 
 def normalize_pixels(x: torch.Tensor) -> torch.Tensor:
     "[0, 1] pixels → [-1, 1] (mean 0.5, std 0.5 per channel: the image processor we save uses the same)."
     return (x - 0.5) / 0.5
 
 def contrastive_step(model: CLIP, batch: dict) -> dict:
-    "`fit`'s loss function: CLIP loss of a batch of pairs (also logs the temperature)."
+    "`fit`'s loss function: CLIP loss of a batch of pairs (plus its `negative_ids` captions if any; logs the temperature)."
     img, txt, scale = model(normalize_pixels(batch["pixel_values"]), batch["input_ids"])
-    return {"loss": clip_loss(img, txt, scale), "temperature": 1 / scale.item()}
+    neg = model.encode_text(batch["negative_ids"], True) if "negative_ids" in batch else None
+    return {"loss": clip_loss(img, txt, scale, hard_negatives=neg), "temperature": 1 / scale.item()}
 
 def clamp_logit_scale(step: int, total: int, model: CLIP, max_scale: float = math.log(100)) -> None:
     "`fit`'s `after_step`: keep $s$ in [0, ln 100] (CLIP's cap on 1/temperature)."
@@ -333,26 +424,28 @@ def tokenize_captions(tokenizer, captions: Sequence[Sequence[str]], context_leng
     flat = tokenize(tokenizer, [c for caps in captions for c in caps], context_length)
     return flat.view(len(captions), len(captions[0]), -1)
 
-_TRAINED: dict = {}
-
 def train_shapes_clip(n_train: int = 4000, *, epochs: int = 8, batch_size: int = 128, lr: float = 2e-3,
-                      seed: int = 0, progress: bool = True, **config) -> tuple[CLIP, object, object]:
+                      warmup_steps: int = 30, shape_negatives: bool = False, seed: int = 0, progress: bool = True,
+                      **config) -> tuple[CLIP, object, object]:
     """Train a `SHAPES_CLIP` (overridden by `config`) on shapes captions without the `HELDOUT_PAIRS`.
-    Returns `(model, tokenizer, history)`. Deterministic; a run with the same arguments is reused in-process."""
-    key = (n_train, epochs, batch_size, lr, seed, tuple(sorted(config.items())))
-    if key in _TRAINED:
-        return _TRAINED[key]
+    `shape_negatives`: every image also gets its caption with one shape swapped (`swap_shape`) as a wrong caption.
+    Returns `(model, tokenizer, history)`; deterministic in its arguments."""
     seed_everything(seed)
     cfg = SHAPES_CLIP | config
     images, captions = shapes_pairs(n_train, seed=seed + 10, exclude_pairs=HELDOUT_PAIRS)
     tokenizer = build_tokenizer([c for caps in captions for c in caps] + [p.format("") for p in PROMPTS])
     ids = tokenize_captions(tokenizer, captions, cfg["context_length"])
+    neg = None
+    if shape_negatives:
+        rng = random.Random(seed)
+        swapped = [[swap_shape(c, rng, HELDOUT_PAIRS) for c in caps] for caps in captions]
+        both = tokenize_captions(tokenizer, [a + b for a, b in zip(captions, swapped)], cfg["context_length"])
+        ids, neg = both[:, :len(captions[0])], both[:, len(captions[0]):]     # one padding length for both
     model = CLIP.from_config(**cfg, vocab_size=len(tokenizer), eos_token_id=tokenizer.eos_token_id)
-    dl = torch.utils.data.DataLoader(CaptionPairs(images, ids), batch_size=batch_size, shuffle=True, drop_last=True)
-    hist = fit(model, dl, contrastive_step, epochs=epochs, lr=lr, warmup_steps=30, metrics=None, device="cpu",
+    dl = torch.utils.data.DataLoader(CaptionPairs(images, ids, neg), batch_size=batch_size, shuffle=True, drop_last=True)
+    hist = fit(model, dl, contrastive_step, epochs=epochs, lr=lr, warmup_steps=warmup_steps, metrics=None, device="cpu",
                after_step=clamp_logit_scale, seed=seed, progress=progress, desc="CLIP on shapes")
-    _TRAINED[key] = (model.eval(), tokenizer, hist)
-    return _TRAINED[key]
+    return model.eval(), tokenizer, hist
 
 # %% ../nbs/23_clip.ipynb #af0756ee
 @torch.no_grad()
@@ -421,123 +514,3 @@ def build_local_checkpoint(path: Path) -> None:
     `train_shapes_clip()` (trained on shapes captions, deterministic), saved in the Hugging Face format."""
     model, tokenizer, _ = train_shapes_clip(progress=False)
     save_hf_checkpoint(model, tokenizer, path)
-
-# %% ../nbs/23_clip.ipynb #5427c069
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
-
-class ClipEmbedder:
-    "Unit-length CLIP embeddings of images and texts with a Hugging Face `CLIPModel` (offline: the local stand-in)."
-    def __init__(self, model_id: str = "openai/clip-vit-base-patch32", device: str | None = None):
-        from transformers import CLIPModel, CLIPProcessor
-        from homl16.hub import resolve
-        path = resolve(model_id, verbose=False)
-        self.model_id, self.device = model_id, device or ("cuda" if torch.cuda.is_available() else "cpu")
-        self.model = CLIPModel.from_pretrained(path).eval().to(self.device)
-        self.processor = CLIPProcessor.from_pretrained(path)
-
-    @staticmethod
-    def _features(out) -> torch.Tensor:  # transformers 5.x returns an output object, 4.x a tensor
-        return F.normalize(out if isinstance(out, torch.Tensor) else out.pooler_output, dim=-1)
-
-    @torch.no_grad()
-    def images(self, images: Sequence, batch_size: int = 32) -> np.ndarray:
-        "PIL images → float32 `[N, D]` unit vectors."
-        out = []
-        for i in range(0, len(images), batch_size):
-            batch = [im.convert("RGB") for im in images[i:i + batch_size]]
-            px = self.processor(images=batch, return_tensors="pt")["pixel_values"].to(self.device)
-            out.append(self._features(self.model.get_image_features(pixel_values=px)).cpu())
-        return torch.cat(out).numpy().astype(np.float32)
-
-    @torch.no_grad()
-    def texts(self, texts: Sequence[str]) -> np.ndarray:
-        "Texts → float32 `[N, D]` unit vectors."
-        check(len(texts) > 0 and all(isinstance(t, str) and t.strip() for t in texts), "texts", "non-empty strings", list(texts))
-        enc = self.processor(text=list(texts), return_tensors="pt", padding=True).to(self.device)
-        return self._features(self.model.get_text_features(**enc)).cpu().numpy().astype(np.float32)
-
-class PhotoIndex:
-    """CLIP vectors of a folder of photos in a FAISS inner-product index (cosine similarity on unit vectors).
-    Build with `PhotoIndex.build(folder)`, persist with `save`/`load`, query with `search`/`show`."""
-    def __init__(self, paths: Sequence[str], vectors: np.ndarray, embedder: ClipEmbedder):
-        import faiss
-        check(len(paths) == len(vectors), "vectors", f"one row per photo ({len(paths)})", len(vectors))
-        self.paths, self.vectors, self.embedder = list(map(str, paths)), np.ascontiguousarray(vectors, np.float32), embedder
-        self.index = faiss.IndexFlatIP(self.vectors.shape[1])
-        self.index.add(self.vectors)
-
-    @classmethod
-    def build(cls, folder: str | Path, embedder: ClipEmbedder | None = None, *, batch_size: int = 32) -> PhotoIndex:
-        "Embed every image file under `folder` (recursively)."
-        from PIL import Image
-        folder = Path(folder)
-        check(folder.is_dir(), "folder", "an existing folder of photos", str(folder))
-        paths = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS)
-        check(len(paths) > 0, "folder", f"at least one image ({', '.join(IMAGE_EXTENSIONS)})", f"none in {folder}")
-        embedder = embedder or ClipEmbedder()
-        vectors = np.concatenate([embedder.images([Image.open(p) for p in paths[i:i + batch_size]])
-                                  for i in range(0, len(paths), batch_size)])
-        return cls([p.relative_to(folder) for p in paths], vectors, embedder).with_root(folder)
-
-    def with_root(self, root: str | Path) -> PhotoIndex:
-        self.root = Path(root)
-        return self
-
-    def save(self, path: str | Path | None = None) -> Path:
-        "Write `vectors.npy` and `index.json` (paths, model id) to `path` (default: `<folder>/.clip_index`)."
-        path = Path(path or self.root / ".clip_index"); path.mkdir(parents=True, exist_ok=True)
-        np.save(path / "vectors.npy", self.vectors)
-        (path / "index.json").write_text(json.dumps({"model_id": self.embedder.model_id, "paths": self.paths}))
-        return path
-
-    @classmethod
-    def load(cls, folder: str | Path, embedder: ClipEmbedder | None = None, index_dir: str | Path | None = None) -> PhotoIndex:
-        "Load the index saved for `folder`."
-        index_dir = Path(index_dir or Path(folder) / ".clip_index")
-        meta = json.loads((index_dir / "index.json").read_text())
-        embedder = embedder or ClipEmbedder(meta["model_id"])
-        return cls(meta["paths"], np.load(index_dir / "vectors.npy"), embedder).with_root(folder)
-
-    def embed_query(self, query) -> np.ndarray:
-        "A text, a PIL image or the path of an image → `[1, D]` unit vector."
-        from PIL import Image
-        if isinstance(query, (str, Path)) and Path(query).suffix.lower() in IMAGE_EXTENSIONS and Path(query).is_file():
-            query = Image.open(query)
-        if isinstance(query, Image.Image):
-            return self.embedder.images([query])
-        check(isinstance(query, str) and query.strip(), "query", "a non-empty text, a PIL image or an image path", repr(query))
-        return self.embedder.texts([query])
-
-    def search(self, query, k: int = 5) -> list[tuple[str, float]]:
-        "The `k` most similar photos: `[(path, cosine similarity), ...]`, best first."
-        check(k >= 1, "k", "at least 1", k)
-        scores, idx = self.index.search(self.embed_query(query), min(k, len(self.paths)))
-        return [(str(self.root / self.paths[i]), float(s)) for i, s in zip(idx[0], scores[0])]
-
-    def show(self, query, k: int = 5, **kw):
-        "Plot the `k` best hits with their similarities."
-        from PIL import Image
-        hits = self.search(query, k)
-        title = query if isinstance(query, str) and not Path(query).is_file() else "image query"
-        return show_images([Image.open(p).convert("RGB") for p, _ in hits],
-                           [f"{Path(p).stem[:14]} {s:.2f}" for p, s in hits], ncols=k, suptitle=f"query: {title}", **kw)
-
-def main(argv: Sequence[str] | None = None) -> None:
-    "Command line: `python -m homl16.clip index FOLDER` / `python -m homl16.clip search FOLDER QUERY [-k K]`."
-    p = argparse.ArgumentParser(prog="python -m homl16.clip", description="Search a folder of photos with CLIP.")
-    sub = p.add_subparsers(dest="command", required=True)
-    pi = sub.add_parser("index", help="embed every photo under FOLDER and save the vectors in FOLDER/.clip_index")
-    pi.add_argument("folder"); pi.add_argument("--model", default="openai/clip-vit-base-patch32")
-    ps = sub.add_parser("search", help="print the photos most similar to QUERY (a text or an image path)")
-    ps.add_argument("folder"); ps.add_argument("query"); ps.add_argument("-k", type=int, default=5)
-    args = p.parse_args(argv)
-    if args.command == "index":
-        index = PhotoIndex.build(args.folder, ClipEmbedder(args.model))
-        print(f"{len(index.paths)} photos indexed in {index.save()}")
-    else:
-        for path, score in PhotoIndex.load(args.folder).search(args.query, args.k):
-            print(f"{score:.3f}  {path}")
-
-import builtins
-if __name__ == "__main__" and not hasattr(builtins, "get_ipython"):  # `python -m homl16.clip`, not a notebook kernel
-    main()
