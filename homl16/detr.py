@@ -26,7 +26,7 @@ from .layers import Mlp, TransformerBlock, sine_position_encoding_2d
 # %% auto #0
 __all__ = ['SHAPES_DETR', 'ResNetBackbone', 'check_images', 'DETR', 'check_targets', 'HungarianMatcher', 'SetCriterion',
            'detr_loss', 'hf_key_to_detr', 'detr_config_from_hf', 'detr_from_hf', 'hf_config', 'detr_to_hf',
-           'post_process', 'average_precision', 'build_local_checkpoint']
+           'shapes_criterion', 'post_process', 'average_precision', 'build_local_checkpoint']
 
 # %% ../nbs/14_detr.ipynb #1ea3697a
 class ResNetBackbone(nn.Module):
@@ -318,6 +318,10 @@ def detr_to_hf(model: DETR, hf_model=None):
 
 # %% ../nbs/14_detr.ipynb #669e8d88
 SHAPES_DETR = dict(d_model=128, num_heads=8, num_encoder_layers=2, num_decoder_layers=2, ffn_dim=256, num_queries=8, dropout=0.0)
+
+def shapes_criterion(num_classes: int, ce_weight: float = 2.0) -> SetCriterion:
+    "The set loss of our shapes recipe: the paper's, with the classification loss weighted `ce_weight` instead of 1."
+    return SetCriterion(num_classes, ce_weight=ce_weight)
 
 @torch.no_grad()
 def post_process(outputs: dict, threshold: float = 0.0) -> list[dict[str, torch.Tensor]]:
