@@ -359,8 +359,9 @@ def average_precision(preds: list[dict], targets: list[dict], iou_threshold: flo
     return {"map": float(np.mean(list(per_class.values()))) if per_class else 0.0, **{f"ap_{c}": v for c, v in per_class.items()}}
 
 # %% ../nbs/14_detr.ipynb #6705eb08
-def build_local_checkpoint(path: Path, *, steps: int = 100, size: int = 32, seed: int = 0) -> None:
-    "Offline stand-in for `facebook/detr-resnet-50`: a small DETR trained briefly on shapes scenes, saved as `DetrForObjectDetection` + `DetrImageProcessor`."
+def build_local_checkpoint(path: Path, *, steps: int = 500, size: int = 32, seed: int = 0) -> None:
+    """Offline stand-in for `facebook/detr-resnet-50`: a small DETR trained on shapes scenes with the course's recipe
+    (`SHAPES_DETR`, `shapes_criterion`; about 40 CPU-seconds), saved as `DetrForObjectDetection` + `DetrImageProcessor`."""
     from transformers import DetrImageProcessor
     from homl16.core import fit, seed_everything
     from homl16.data import SHAPES, ShapesDataset, detection_collate, make_scenes
@@ -368,8 +369,8 @@ def build_local_checkpoint(path: Path, *, steps: int = 100, size: int = 32, seed
     ds = ShapesDataset(make_scenes(steps * 32, size, seed=seed + 100, min_objects=1, max_objects=4))
     dl = torch.utils.data.DataLoader(ds, batch_size=32, shuffle=True, collate_fn=detection_collate, drop_last=True)
     model = DETR(len(SHAPES), backbone=ResNetBackbone(18, stages=2, frozen_bn=False), **SHAPES_DETR)
-    fit(model, dl, detr_loss, max_steps=steps, lr=1e-3, weight_decay=1e-4, warmup_steps=20, metrics=None, device="cpu",
-        seed=seed, progress=False)
+    fit(model, dl, partial(detr_loss, criterion=shapes_criterion(len(SHAPES))), max_steps=steps, lr=1e-3, weight_decay=1e-4,
+        warmup_steps=20, metrics=None, device="cpu", seed=seed, progress=False)
     hf = detr_to_hf(model.eval())
     hf.config.id2label, hf.config.label2id = dict(enumerate(SHAPES)), {s: i for i, s in enumerate(SHAPES)}
     hf.save_pretrained(path)
