@@ -17,15 +17,16 @@ import torch.nn as nn
 import torch.nn.functional as F
 from scipy.optimize import linear_sum_assignment
 from torchvision.models import resnet as tv_resnet
+from torchvision.ops import box_convert, box_iou, generalized_box_iou, generalized_box_iou_loss
 from torchvision.ops.misc import FrozenBatchNorm2d
 
-from .core import check
+from .core import check, rename_by_rules
 from .layers import Mlp, TransformerBlock, sine_position_encoding_2d
 
 # %% auto #0
-__all__ = ['SHAPES_DETR', 'ResNetBackbone', 'DETR', 'box_cxcywh_to_xyxy', 'box_xyxy_to_cxcywh', 'box_area', 'box_iou',
-           'generalized_box_iou', 'check_targets', 'HungarianMatcher', 'SetCriterion', 'detr_loss', 'hf_key_to_detr',
-           'detr_from_hf', 'hf_config', 'detr_to_hf', 'post_process', 'average_precision', 'build_local_checkpoint']
+__all__ = ['SHAPES_DETR', 'ResNetBackbone', 'check_images', 'DETR', 'check_targets', 'HungarianMatcher', 'SetCriterion',
+           'detr_loss', 'hf_key_to_detr', 'detr_config_from_hf', 'detr_from_hf', 'hf_config', 'detr_to_hf',
+           'shapes_criterion', 'post_process', 'average_precision', 'build_local_checkpoint']
 
 # %% ../nbs/14_detr.ipynb #1ea3697a
 class ResNetBackbone(nn.Module):
@@ -48,26 +49,45 @@ class ResNetBackbone(nn.Module):
         return self.body(images)
 
 # %% ../nbs/14_detr.ipynb #ce8dc55f
+def check_images(images: torch.Tensor, min_size: int = 1, name: str = "images") -> None:
+    """Raise a `ValueError` naming `name` unless `images` is a non-empty floating-point `[B, 3, H, W]` tensor of finite
+    values, at least `min_size` pixels high and wide."""
+    check(isinstance(images, torch.Tensor), name, "a torch.Tensor [batch, 3, height, width]", type(images).__name__)
+    check(images.ndim == 4 and images.shape[1] == 3, name, "a [batch, 3, height, width] tensor", tuple(images.shape))
+    check(images.is_floating_point(), name, "floating-point pixels (uint8 images: `.float() / 255`)", images.dtype)
+    check(images.shape[0] > 0, name, "at least one image", tuple(images.shape))
+    check(min(images.shape[-2:]) >= min_size, name, f"images at least {min_size} pixels high and wide (the backbone's stride)",
+          tuple(images.shape[-2:]))
+    if images.device.type != "meta" and not torch.compiler.is_compiling():   # no values to read / no graph break
+        check(bool(torch.isfinite(images).all()), name, "finite pixel values", "NaN or infinite values")
+
 class DETR(nn.Module):
     """DETR: CNN features → 1×1 projection → post-norm encoder–decoder with `num_queries` learned object queries
     → per query `num_classes + 1` logits (the last is "no object") and a box `(cx, cy, w, h)` in [0, 1].
 
-    Defaults are the paper's (ResNet-50, d = 256, 8 heads, 6 + 6 layers, FFN 2048, 100 queries, dropout 0.1)."""
+    Defaults are the paper's (ResNet-50, d = 256, 8 heads, 6 + 6 layers, FFN 2048, 100 queries, dropout 0.1).
+    `dropout` acts on the residual branches; `attention_dropout` (attention weights) and `activation_dropout` (after
+    the FFN's ReLU) default to `dropout`, as in the original code (Hugging Face's `DetrConfig` defaults them to 0)."""
     def __init__(self, num_classes: int, *, backbone: nn.Module | None = None, d_model: int = 256, num_heads: int = 8,
                  num_encoder_layers: int = 6, num_decoder_layers: int = 6, ffn_dim: int = 2048, num_queries: int = 100,
-                 dropout: float = 0.1, aux_loss: bool = True):
+                 dropout: float = 0.1, attention_dropout: float | None = None, activation_dropout: float | None = None,
+                 aux_loss: bool = True):
         super().__init__()
         check(num_classes >= 1, "num_classes", "at least 1", num_classes)
         check(num_queries >= 1, "num_queries", "at least 1", num_queries)
         check(d_model % 4 == 0, "d_model", "a multiple of 4 (sine positions split it into y/x and sin/cos)", d_model)
         self.num_classes, self.num_queries, self.d_model, self.aux_loss = num_classes, num_queries, d_model, aux_loss
         self.num_heads, self.ffn_dim, self.dropout = num_heads, ffn_dim, dropout
+        self.attention_dropout = dropout if attention_dropout is None else attention_dropout
+        self.activation_dropout = dropout if activation_dropout is None else activation_dropout
         self.backbone = backbone if backbone is not None else ResNetBackbone(50)
         self.input_proj = nn.Conv2d(self.backbone.num_channels, d_model, kernel_size=1)
         layer = partial(TransformerBlock, d_model, num_heads, norm_first=False, act_layer=nn.ReLU, mlp_hidden=ffn_dim,
-                        norm_eps=1e-5, drop=dropout)
+                        norm_eps=1e-5, drop=dropout, attn_drop=self.attention_dropout)
         self.encoder = nn.ModuleList(layer() for _ in range(num_encoder_layers))
         self.decoder = nn.ModuleList(layer(cross_attention=True) for _ in range(num_decoder_layers))
+        for blk in [*self.encoder, *self.decoder]:
+            blk.mlp.drop1.p = self.activation_dropout                 # the FFN's inner dropout
         self.decoder_norm = nn.LayerNorm(d_model)
         self.query_embed = nn.Embedding(num_queries, d_model)
         self.class_head = nn.Linear(d_model, num_classes + 1)
@@ -78,13 +98,13 @@ class DETR(nn.Module):
 
     def encode(self, images: torch.Tensor, pixel_mask: torch.Tensor | None = None):
         "Backbone, projection, encoder: memory `[B, hw, d]`, positions `[B, hw, d]`, key padding `[B, hw]` (or None)."
-        check(images.ndim == 4 and images.shape[1] == 3, "images", "a [batch, 3, height, width] tensor", tuple(images.shape))
+        check_images(images, getattr(self.backbone, "stride", 1))
         feats = self.input_proj(self.backbone(images))                # [B, d, h, w]
         B, d, h, w = feats.shape
         valid = None
         if pixel_mask is not None:
-            check(tuple(pixel_mask.shape) == (B, *images.shape[-2:]), "pixel_mask",
-                  f"a [{B}, {images.shape[-2]}, {images.shape[-1]}] tensor (1 = real pixel)", tuple(pixel_mask.shape))
+            check(isinstance(pixel_mask, torch.Tensor) and tuple(pixel_mask.shape) == (B, *images.shape[-2:]), "pixel_mask",
+                  f"a [{B}, {images.shape[-2]}, {images.shape[-1]}] tensor (1 = real pixel)", getattr(pixel_mask, "shape", pixel_mask))
             valid = F.interpolate(pixel_mask[None].float(), size=(h, w)).bool()[0]  # [B, h, w]
         pos = sine_position_encoding_2d(h, w, d, mask=valid, device=images.device, dtype=feats.dtype)
         pos = pos.expand(B, -1, -1, -1).flatten(2).transpose(1, 2)    # [B, hw, d]
@@ -113,55 +133,27 @@ class DETR(nn.Module):
             out["aux_outputs"] = [{"logits": l, "pred_boxes": b} for l, b in zip(logits[:-1], boxes[:-1])]
         return out
 
-# %% ../nbs/14_detr.ipynb #c9076683
-def box_cxcywh_to_xyxy(boxes: torch.Tensor) -> torch.Tensor:
-    "`(cx, cy, w, h)` → `(x0, y0, x1, y1)` on the last axis."
-    cx, cy, w, h = boxes.unbind(-1)
-    return torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1)
-
-def box_xyxy_to_cxcywh(boxes: torch.Tensor) -> torch.Tensor:
-    "`(x0, y0, x1, y1)` → `(cx, cy, w, h)` on the last axis."
-    x0, y0, x1, y1 = boxes.unbind(-1)
-    return torch.stack([(x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0], -1)
-
-def box_area(boxes: torch.Tensor) -> torch.Tensor:
-    "Areas of `[N, 4]` xyxy boxes."
-    return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-
-def box_iou(a: torch.Tensor, b: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    "Pairwise IoU `[N, M]` of xyxy boxes `a` `[N, 4]` and `b` `[M, 4]`, and their unions."
-    lt = torch.max(a[:, None, :2], b[None, :, :2])                   # [N, M, 2]
-    rb = torch.min(a[:, None, 2:], b[None, :, 2:])                   # [N, M, 2]
-    inter = (rb - lt).clamp(min=0).prod(-1)                          # [N, M]
-    union = box_area(a)[:, None] + box_area(b)[None, :] - inter
-    return inter / union, union
-
-def generalized_box_iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    "Pairwise generalised IoU `[N, M]`: IoU minus the share of the enclosing box that the union leaves empty."
-    check(bool((a[:, 2:] >= a[:, :2]).all()), "boxes", "xyxy boxes with x1 >= x0 and y1 >= y0", a.tolist())
-    check(bool((b[:, 2:] >= b[:, :2]).all()), "boxes", "xyxy boxes with x1 >= x0 and y1 >= y0", b.tolist())
-    iou, union = box_iou(a, b)
-    lt = torch.min(a[:, None, :2], b[None, :, :2])
-    rb = torch.max(a[:, None, 2:], b[None, :, 2:])
-    enclosing = (rb - lt).clamp(min=0).prod(-1)                      # [N, M]
-    return iou - (enclosing - union) / enclosing
-
 # %% ../nbs/14_detr.ipynb #22948f1c
+def _describe(x) -> str:
+    return f"{x.dtype} {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
+
 def check_targets(targets: list[dict], num_classes: int, batch_size: int | None = None) -> None:
-    "Raise a `ValueError` unless each target has int64 `labels` in [0, num_classes) and boxes `(cx, cy, w, h)` inside [0, 1]."
+    "Raise a `ValueError` unless each target has int64 `labels` in [0, num_classes) and float boxes `(cx, cy, w, h)` inside [0, 1]."
+    check(isinstance(targets, (list, tuple)), "targets", "a list with one dict per image", type(targets).__name__)
     if batch_size is not None:
         check(len(targets) == batch_size, "targets", f"one dict per image ({batch_size})", len(targets))
     for i, t in enumerate(targets):
         check(isinstance(t, dict) and "labels" in t and "boxes" in t, f"targets[{i}]", "a dict with 'labels' and 'boxes'", type(t).__name__)
         labels, boxes = t["labels"], t["boxes"]
-        check(labels.ndim == 1 and labels.dtype == torch.int64, f"targets[{i}]['labels']", "an int64 [n] tensor",
-              f"{labels.dtype} {tuple(labels.shape)}")
-        check(tuple(boxes.shape) == (len(labels), 4), f"targets[{i}]['boxes']", f"a [{len(labels)}, 4] tensor", tuple(boxes.shape))
+        check(isinstance(labels, torch.Tensor) and labels.ndim == 1 and labels.dtype == torch.int64, f"targets[{i}]['labels']",
+              "an int64 [n] tensor", _describe(labels))
+        check(isinstance(boxes, torch.Tensor) and boxes.is_floating_point() and tuple(boxes.shape) == (len(labels), 4),
+              f"targets[{i}]['boxes']", f"a float [{len(labels)}, 4] tensor", _describe(boxes))
         if len(labels):
             check(bool(((labels >= 0) & (labels < num_classes)).all()), f"targets[{i}]['labels']",
                   f"class ids in [0, {num_classes})", labels.tolist())
-            xyxy = box_cxcywh_to_xyxy(boxes)
-            inside = bool((xyxy >= -1e-6).all() and (xyxy <= 1 + 1e-6).all() and (boxes[:, 2:] > 0).all())
+            xyxy = box_convert(boxes, "cxcywh", "xyxy")
+            inside = bool(torch.isfinite(boxes).all() and (xyxy >= -1e-6).all() and (xyxy <= 1 + 1e-6).all() and (boxes[:, 2:] > 0).all())
             check(inside, f"targets[{i}]['boxes']", "normalised (cx, cy, w, h) boxes of positive size inside [0, 1]", boxes.tolist())
 
 class HungarianMatcher(nn.Module):
@@ -180,8 +172,8 @@ class HungarianMatcher(nn.Module):
         out_boxes = boxes.flatten(0, 1).float()                       # [B*N, 4]
         tgt_labels = torch.cat([t["labels"] for t in targets]).to(logits.device)        # [T]
         tgt_boxes = torch.cat([t["boxes"] for t in targets]).float().to(logits.device)  # [T, 4]
-        cost = (-self.class_cost * prob[:, tgt_labels] + self.bbox_cost * torch.cdist(out_boxes, tgt_boxes, p=1)
-                - self.giou_cost * generalized_box_iou(box_cxcywh_to_xyxy(out_boxes), box_cxcywh_to_xyxy(tgt_boxes)))
+        giou = generalized_box_iou(box_convert(out_boxes, "cxcywh", "xyxy"), box_convert(tgt_boxes, "cxcywh", "xyxy"))
+        cost = -self.class_cost * prob[:, tgt_labels] + self.bbox_cost * torch.cdist(out_boxes, tgt_boxes, p=1) - self.giou_cost * giou
         return cost.nan_to_num(nan=1e9, posinf=1e9, neginf=-1e9).view(B, N, -1).cpu()
 
     @torch.no_grad()
@@ -218,7 +210,7 @@ class SetCriterion(nn.Module):
         src = boxes[batch_idx, query_idx].float()                                             # [T, 4]
         tgt = torch.cat([t["boxes"].to(dev)[j.to(dev)] for t, (_, j) in zip(targets, pairs)]).float()  # [T, 4]
         loss_bbox = F.l1_loss(src, tgt, reduction="sum") / num_boxes
-        loss_giou = (1 - generalized_box_iou(box_cxcywh_to_xyxy(src), box_cxcywh_to_xyxy(tgt)).diagonal()).sum() / num_boxes
+        loss_giou = generalized_box_iou_loss(box_convert(src, "cxcywh", "xyxy"), box_convert(tgt, "cxcywh", "xyxy"), reduction="sum") / num_boxes
         with torch.no_grad():
             n_pred = (logits.argmax(-1) != self.num_classes).sum(1).float()
             n_true = torch.tensor([float(len(t["labels"])) for t in targets], device=dev)
@@ -240,44 +232,66 @@ class SetCriterion(nn.Module):
 
 def detr_loss(model: DETR, batch: dict, criterion: SetCriterion | None = None) -> dict[str, torch.Tensor]:
     "Loss for `fit` on `homl16.data.detection_collate` batches (targets with xyxy boxes): the `SetCriterion` dict."
-    targets = [{"labels": t["labels"], "boxes": box_xyxy_to_cxcywh(t["boxes"])} for t in batch["targets"]]
+    targets = [{"labels": t["labels"], "boxes": box_convert(t["boxes"], "xyxy", "cxcywh")} for t in batch["targets"]]
     criterion = criterion or SetCriterion(model.num_classes)
     return criterion(model(batch["images"]), targets)
 
 # %% ../nbs/14_detr.ipynb #0b8de809
-_HF_PREFIXES = [("model.backbone.model.", "backbone.body."), ("model.input_projection.", "input_proj."),
-                ("model.query_position_embeddings.", "query_embed."), ("model.encoder.layers.", "encoder."),
-                ("model.decoder.layers.", "decoder."), ("model.decoder.layernorm.", "decoder_norm."),
-                ("class_labels_classifier.", "class_head."), ("bbox_predictor.layers.0.", "box_head.0."),
-                ("bbox_predictor.layers.1.", "box_head.2.fc1."), ("bbox_predictor.layers.2.", "box_head.2.fc2.")]
-_HF_PARTS = [(".self_attn.", ".attn."), (".encoder_attn.", ".cross_attn."), (".o_proj.", ".out_proj."),
-             (".self_attn_layer_norm.", ".norm1."), (".encoder_attn_layer_norm.", ".norm_cross."), (".final_layer_norm.", ".norm2.")]
+_HF_RULES = [(r"^model\.backbone\.model\.", "backbone.body."), (r"^model\.input_projection\.", "input_proj."),
+             (r"^model\.query_position_embeddings\.", "query_embed."),
+             (r"^model\.(encoder|decoder)\.layers\.(\d+)\.self_attn\.o_proj\.", r"\1.\2.attn.out_proj."),
+             (r"^model\.(encoder|decoder)\.layers\.(\d+)\.self_attn\.([qkv]_proj)\.", r"\1.\2.attn.\3."),
+             (r"^model\.(encoder|decoder)\.layers\.(\d+)\.self_attn_layer_norm\.", r"\1.\2.norm1."),
+             (r"^model\.decoder\.layers\.(\d+)\.encoder_attn\.o_proj\.", r"decoder.\1.cross_attn.out_proj."),
+             (r"^model\.decoder\.layers\.(\d+)\.encoder_attn\.([qkv]_proj)\.", r"decoder.\1.cross_attn.\2."),
+             (r"^model\.decoder\.layers\.(\d+)\.encoder_attn_layer_norm\.", r"decoder.\1.norm_cross."),
+             (r"^model\.(encoder|decoder)\.layers\.(\d+)\.mlp\.(fc[12])\.", r"\1.\2.mlp.\3."),
+             (r"^model\.(encoder|decoder)\.layers\.(\d+)\.final_layer_norm\.", r"\1.\2.norm2."),
+             (r"^model\.decoder\.layernorm\.", "decoder_norm."), (r"^class_labels_classifier\.", "class_head."),
+             (r"^bbox_predictor\.layers\.0\.", "box_head.0."), (r"^bbox_predictor\.layers\.1\.", "box_head.2.fc1."),
+             (r"^bbox_predictor\.layers\.2\.", "box_head.2.fc2.")]
+_RESNETS = {f"resnet{d}": d for d in (18, 34, 50, 101, 152)}
 
 def hf_key_to_detr(key: str) -> str:
-    "The name in our `DETR` of a `DetrForObjectDetection` state-dict entry."
-    for a, b in _HF_PREFIXES:
-        if key.startswith(a):
-            key = b + key[len(a):]
-            break
-    else:
-        raise KeyError(f"unexpected Hugging Face DETR weight {key!r}")
-    for a, b in _HF_PARTS:
-        key = key.replace(a, b)
-    return key
+    "The name in our `DETR` of a `DetrForObjectDetection` state-dict entry (`ValueError` for an unknown one)."
+    return rename_by_rules(key, _HF_RULES, "Hugging Face DetrForObjectDetection")
+
+def detr_config_from_hf(config, *, frozen_bn: bool = True) -> dict:
+    """`DETR` keyword arguments (backbone included) for a Hugging Face `DetrConfig`. Raises a `ValueError` naming the
+    option for every setting our `DETR` does not reproduce exactly."""
+    bb = config.backbone_config
+    check(getattr(bb, "model_type", None) == "timm_backbone", "use_timm_backbone",
+          "True (a timm ResNet backbone; transformers' own ResNet backbone has other weight names)", getattr(bb, "model_type", None))
+    check(bb.backbone in _RESNETS, "backbone", f"one of the timm ResNets {sorted(_RESNETS)}", bb.backbone)
+    check(not config.dilation and getattr(bb, "output_stride", None) in (None, 32), "dilation",
+          "False (DETR-DC5's dilated last stage is not built here)", config.dilation or bb.output_stride)
+    check(config.num_channels == 3 and bb.num_channels == 3, "num_channels", 3, (config.num_channels, bb.num_channels))
+    check(config.position_embedding_type == "sine", "position_embedding_type", "'sine'", config.position_embedding_type)
+    check(config.activation_function == "relu", "activation_function", "'relu'", config.activation_function)
+    check(config.decoder_ffn_dim == config.encoder_ffn_dim, "decoder_ffn_dim", f"encoder_ffn_dim ({config.encoder_ffn_dim})",
+          config.decoder_ffn_dim)
+    check(config.decoder_attention_heads == config.encoder_attention_heads, "decoder_attention_heads",
+          f"encoder_attention_heads ({config.encoder_attention_heads})", config.decoder_attention_heads)
+    check(config.encoder_layerdrop == 0 and config.decoder_layerdrop == 0, "encoder_layerdrop",
+          "0 for encoder and decoder (no LayerDrop here)", (config.encoder_layerdrop, config.decoder_layerdrop))
+    check(not config.auxiliary_loss, "auxiliary_loss", "False (with it, transformers feeds each decoder layer the normalised "
+          "output of the previous one, unlike DETR; set config.auxiliary_loss = False to get the original's outputs)", True)
+    return dict(num_classes=config.num_labels,
+                backbone=ResNetBackbone(_RESNETS[bb.backbone], max(bb.out_indices), frozen_bn=frozen_bn),
+                d_model=config.d_model, num_heads=config.encoder_attention_heads, num_encoder_layers=config.encoder_layers,
+                num_decoder_layers=config.decoder_layers, ffn_dim=config.encoder_ffn_dim, num_queries=config.num_queries,
+                dropout=config.dropout, attention_dropout=config.attention_dropout,
+                activation_dropout=config.activation_dropout, aux_loss=False)
 
 def detr_from_hf(hf_model, *, frozen_bn: bool = True) -> DETR:
-    "Build our `DETR` with the configuration of a Hugging Face `DetrForObjectDetection` (timm ResNet backbone) and copy its weights."
-    cfg = hf_model.config
-    bb = cfg.backbone_config
-    check(getattr(bb, "backbone", "").startswith("resnet"), "hf_model", "a DETR with a timm ResNet backbone", getattr(bb, "backbone", None))
-    model = DETR(cfg.num_labels, backbone=ResNetBackbone(int(bb.backbone[6:]), max(bb.out_indices), frozen_bn=frozen_bn),
-                 d_model=cfg.d_model, num_heads=cfg.encoder_attention_heads, num_encoder_layers=cfg.encoder_layers,
-                 num_decoder_layers=cfg.decoder_layers, ffn_dim=cfg.encoder_ffn_dim, num_queries=cfg.num_queries,
-                 dropout=cfg.dropout, aux_loss=cfg.auxiliary_loss)
+    "Our `DETR` with the configuration and weights of a Hugging Face `DetrForObjectDetection` (strict load)."
+    check(hasattr(hf_model, "class_labels_classifier") and hasattr(hf_model, "bbox_predictor"), "hf_model",
+          "a DetrForObjectDetection", type(hf_model).__name__)
+    model = DETR(**detr_config_from_hf(hf_model.config, frozen_bn=frozen_bn))
     state = {hf_key_to_detr(k): v for k, v in hf_model.state_dict().items()}
-    missing, unexpected = model.load_state_dict(state, strict=False)
-    missing = [k for k in missing if not k.endswith("num_batches_tracked")]
-    check(not missing and not unexpected, "hf_model", "weights for every tensor of DETR", f"missing {missing}, unexpected {unexpected}")
+    ours = model.state_dict()
+    state |= {k: ours[k] for k in ours if k.endswith("num_batches_tracked")}   # ordinary batch norm counts its steps; HF's frozen one does not
+    model.load_state_dict(state, strict=True)
     return model.eval()
 
 def hf_config(model: DETR, **kwargs):
@@ -290,7 +304,8 @@ def hf_config(model: DETR, **kwargs):
     return DetrConfig(backbone_config=backbone, num_labels=model.num_classes, d_model=model.d_model,
                       encoder_layers=len(model.encoder), decoder_layers=len(model.decoder), encoder_attention_heads=model.num_heads,
                       decoder_attention_heads=model.num_heads, encoder_ffn_dim=model.ffn_dim, decoder_ffn_dim=model.ffn_dim,
-                      num_queries=model.num_queries, dropout=model.dropout, **kwargs)
+                      num_queries=model.num_queries, dropout=model.dropout, attention_dropout=model.attention_dropout,
+                      activation_dropout=model.activation_dropout, **kwargs)
 
 def detr_to_hf(model: DETR, hf_model=None):
     "Copy our `DETR`'s weights into a Hugging Face `DetrForObjectDetection` (built from `hf_config(model)` if not given)."
@@ -304,12 +319,16 @@ def detr_to_hf(model: DETR, hf_model=None):
 # %% ../nbs/14_detr.ipynb #669e8d88
 SHAPES_DETR = dict(d_model=128, num_heads=8, num_encoder_layers=2, num_decoder_layers=2, ffn_dim=256, num_queries=8, dropout=0.0)
 
+def shapes_criterion(num_classes: int, ce_weight: float = 2.0) -> SetCriterion:
+    "The set loss of our shapes recipe: the paper's, with the classification loss weighted `ce_weight` instead of 1."
+    return SetCriterion(num_classes, ce_weight=ce_weight)
+
 @torch.no_grad()
 def post_process(outputs: dict, threshold: float = 0.0) -> list[dict[str, torch.Tensor]]:
     "Per image: `scores`, `labels` and normalised xyxy `boxes` of the queries whose best real class has probability > `threshold`."
     prob = outputs["logits"].softmax(-1)[..., :-1]                     # drop "no object"
     scores, labels = prob.max(-1)                                      # [B, N]
-    boxes = box_cxcywh_to_xyxy(outputs["pred_boxes"])                  # [B, N, 4]
+    boxes = box_convert(outputs["pred_boxes"], "cxcywh", "xyxy")      # [B, N, 4]
     return [{"scores": s[s > threshold], "labels": l[s > threshold], "boxes": b[s > threshold]} for s, l, b in zip(scores, labels, boxes)]
 
 def average_precision(preds: list[dict], targets: list[dict], iou_threshold: float = 0.5) -> dict[str, float]:
@@ -329,7 +348,7 @@ def average_precision(preds: list[dict], targets: list[dict], iou_threshold: flo
         for k, (_, i, box) in enumerate(dets):
             gt = targets[i]["boxes"][targets[i]["labels"] == c]
             if len(gt):
-                iou = box_iou(box[None].float(), gt.float())[0][0].masked_fill(used[i], -1.0)
+                iou = box_iou(box[None].float(), gt.float())[0].masked_fill(used[i], -1.0)
                 j = int(iou.argmax())
                 if iou[j] >= iou_threshold:
                     tp[k], used[i][j] = 1.0, True
@@ -340,8 +359,9 @@ def average_precision(preds: list[dict], targets: list[dict], iou_threshold: flo
     return {"map": float(np.mean(list(per_class.values()))) if per_class else 0.0, **{f"ap_{c}": v for c, v in per_class.items()}}
 
 # %% ../nbs/14_detr.ipynb #6705eb08
-def build_local_checkpoint(path: Path, *, steps: int = 100, size: int = 32, seed: int = 0) -> None:
-    "Offline stand-in for `facebook/detr-resnet-50`: a small DETR trained briefly on shapes scenes, saved as `DetrForObjectDetection` + `DetrImageProcessor`."
+def build_local_checkpoint(path: Path, *, steps: int = 500, size: int = 32, seed: int = 0) -> None:
+    """Offline stand-in for `facebook/detr-resnet-50`: a small DETR trained on shapes scenes with the course's recipe
+    (`SHAPES_DETR`, `shapes_criterion`; about 40 CPU-seconds), saved as `DetrForObjectDetection` + `DetrImageProcessor`."""
     from transformers import DetrImageProcessor
     from homl16.core import fit, seed_everything
     from homl16.data import SHAPES, ShapesDataset, detection_collate, make_scenes
@@ -349,8 +369,8 @@ def build_local_checkpoint(path: Path, *, steps: int = 100, size: int = 32, seed
     ds = ShapesDataset(make_scenes(steps * 32, size, seed=seed + 100, min_objects=1, max_objects=4))
     dl = torch.utils.data.DataLoader(ds, batch_size=32, shuffle=True, collate_fn=detection_collate, drop_last=True)
     model = DETR(len(SHAPES), backbone=ResNetBackbone(18, stages=2, frozen_bn=False), **SHAPES_DETR)
-    fit(model, dl, detr_loss, max_steps=steps, lr=1e-3, weight_decay=1e-4, warmup_steps=20, metrics=None, device="cpu",
-        seed=seed, progress=False)
+    fit(model, dl, partial(detr_loss, criterion=shapes_criterion(len(SHAPES))), max_steps=steps, lr=1e-3, weight_decay=1e-4,
+        warmup_steps=20, metrics=None, device="cpu", seed=seed, progress=False)
     hf = detr_to_hf(model.eval())
     hf.config.id2label, hf.config.label2id = dict(enumerate(SHAPES)), {s: i for i, s in enumerate(SHAPES)}
     hf.save_pretrained(path)

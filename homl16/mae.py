@@ -7,19 +7,20 @@ Docs: https://homl16.github.io/homl16/mae.html.md"""
 # %% ../nbs/16_mae.ipynb #1787d733
 from __future__ import annotations
 
+import re
 from typing import Mapping, Sequence
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check
+from .core import check, rename_by_rules
 from .layers import TransformerBlock, sincos_pos_embed_2d
-from .vit import ViT, hf_to_vit_state_dict
+from .vit import ViT
 
 # %% auto #0
-__all__ = ['patchify', 'unpatchify', 'random_masking', 'mae_pos_embed', 'MAE', 'mae_loss', 'hf_to_mae_state_dict', 'mae_from_hf',
-           'mae_to_hf', 'build_local_checkpoint', 'average_weights', 'greedy_soup']
+__all__ = ['patchify', 'unpatchify', 'random_masking', 'mae_pos_embed', 'MAE', 'mae_loss', 'hf_to_mae_state_dict',
+           'mae_config_from_hf', 'mae_from_hf', 'mae_to_hf', 'build_local_checkpoint', 'average_weights', 'greedy_soup']
 
 # %% ../nbs/16_mae.ipynb #0ca03813
 def patchify(imgs: torch.Tensor, patch_size: int) -> torch.Tensor:
@@ -92,10 +93,21 @@ class MAE(nn.Module):
         nn.init.normal_(self.mask_token, std=0.02)
         nn.init.normal_(self.encoder.cls_token, std=0.02)
 
+    def check_images(self, imgs: torch.Tensor) -> None:
+        "Raise a `ValueError` unless `imgs` is a non-empty floating-point `[B, in_chans, H, W]` tensor of the model's size, all finite."
+        C, (H, W) = self.in_chans, self.encoder.patch_embed.img_size
+        check(isinstance(imgs, torch.Tensor), "imgs", f"a torch.Tensor [batch, {C}, {H}, {W}]", type(imgs).__name__)
+        check(imgs.ndim == 4 and tuple(imgs.shape[1:]) == (C, H, W), "imgs", f"a [batch, {C}, {H}, {W}] tensor", tuple(imgs.shape))
+        check(imgs.is_floating_point(), "imgs", "floating-point pixels (uint8 images: `.float() / 255`)", imgs.dtype)
+        check(imgs.shape[0] > 0, "imgs", "at least one image", tuple(imgs.shape))
+        if imgs.device.type != "meta" and not torch.compiler.is_compiling():   # no values to read / no graph break
+            check(bool(torch.isfinite(imgs).all()), "imgs", "finite pixel values", "NaN or infinite values")
+
     def forward_encoder(self, imgs: torch.Tensor, noise: torch.Tensor | None = None, mask_ratio: float | None = None):
         "Visible patches → encoded tokens `[B, 1 + N_keep, E]` (class token first), mask `[B, N]`, ids_restore `[B, N]`."
+        self.check_images(imgs)
         enc = self.encoder
-        x = enc.patch_embed(imgs) + enc.pos_embed[:, 1:]                 # [B, N, E] (checks the input)
+        x = enc.patch_embed(imgs) + enc.pos_embed[:, 1:]                 # [B, N, E]
         x, mask, ids_restore = random_masking(x, self.mask_ratio if mask_ratio is None else mask_ratio, noise)
         cls = (enc.cls_token + enc.pos_embed[:, :1]).expand(x.shape[0], -1, -1)
         x = torch.cat([cls, x], dim=1)                                  # [B, 1 + N_keep, E]
@@ -118,6 +130,8 @@ class MAE(nn.Module):
     def loss(self, imgs: torch.Tensor, pred: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         "Mean squared error over the masked patches (targets normalised per patch if `norm_pix_loss`)."
         target = patchify(imgs, self.patch_size)
+        check(pred.shape == target.shape, "pred", f"a {list(target.shape)} tensor (one row of pixels per patch)", list(pred.shape))
+        check(mask.shape == target.shape[:2], "mask", f"a {list(target.shape[:2])} tensor (1 = masked)", list(mask.shape))
         if self.norm_pix_loss:
             target = (target - target.mean(-1, keepdim=True)) / (target.var(-1, keepdim=True) + 1e-6) ** 0.5
         per_patch = ((pred - target) ** 2).mean(-1)                      # [B, N]
@@ -138,27 +152,46 @@ def mae_loss(model: MAE, batch) -> dict:
     return {"loss": model(batch[0])["loss"]}
 
 # %% ../nbs/16_mae.ipynb #c5d6b112
+_HF_BLOCK = [("attention.q_proj", "attn.q_proj"), ("attention.k_proj", "attn.k_proj"), ("attention.v_proj", "attn.v_proj"),
+             ("attention.o_proj", "attn.out_proj"), ("layernorm_before", "norm1"), ("layernorm_after", "norm2"),
+             ("mlp.fc1", "mlp.fc1"), ("mlp.fc2", "mlp.fc2")]
+_HF_MAE_RULES = [(r"^vit\.embeddings\.cls_token$", "encoder.cls_token"),
+                 (r"^vit\.embeddings\.position_embeddings$", "encoder.pos_embed"),
+                 (r"^vit\.embeddings\.patch_embeddings\.projection\.", "encoder.patch_embed.proj."),
+                 *[(rf"^vit\.layers\.(\d+)\.{re.escape(hf)}\.", rf"encoder.blocks.\1.{ours}.") for hf, ours in _HF_BLOCK],
+                 (r"^vit\.layernorm\.", "encoder.norm."),
+                 *[(rf"^decoder\.decoder_layers\.(\d+)\.{re.escape(hf)}\.", rf"decoder_blocks.\1.{ours}.") for hf, ours in _HF_BLOCK],
+                 (r"^decoder\.(mask_token|decoder_pos_embed)$", r"\1"),
+                 (r"^decoder\.(decoder_embed|decoder_norm|decoder_pred)\.", r"\1.")]
+
 def hf_to_mae_state_dict(sd: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    "Rename a Hugging Face `ViTMAEForPreTraining` state dict to our `MAE` names."
-    enc = hf_to_vit_state_dict({k: v for k, v in sd.items() if k.startswith("vit.")})
-    out = {f"encoder.{k}": v for k, v in enc.items()}
-    for k, v in sd.items():
-        if k.startswith("decoder.decoder_layers."):
-            (name, t), = hf_to_vit_state_dict({k.replace("decoder.decoder_layers.", "layers."): v}).items()
-            out[name.replace("blocks.", "decoder_blocks.", 1)] = t
-        elif k.startswith("decoder."):
-            out[k.removeprefix("decoder.")] = v
-    return out
+    "Rename a Hugging Face `ViTMAEForPreTraining` state dict to our `MAE` names (`ValueError` for an unknown name)."
+    return {rename_by_rules(k, _HF_MAE_RULES, "Hugging Face ViTMAEForPreTraining"): v for k, v in sd.items()}
+
+def mae_config_from_hf(config) -> dict:
+    "`MAE` keyword arguments for a Hugging Face `ViTMAEConfig`; a `ValueError` naming every option our `MAE` does not reproduce."
+    c = config
+    check(isinstance(c.image_size, int), "image_size", "one integer (square images)", c.image_size)
+    check(isinstance(c.patch_size, int), "patch_size", "one integer (square patches)", c.patch_size)
+    check(c.hidden_act == "gelu", "hidden_act", "'gelu'", c.hidden_act)
+    check(c.qkv_bias, "qkv_bias", "True", c.qkv_bias)
+    check(c.hidden_dropout_prob == 0, "hidden_dropout_prob", "0 (no dropout here)", c.hidden_dropout_prob)
+    check(c.attention_probs_dropout_prob == 0, "attention_probs_dropout_prob", "0 (no dropout here)", c.attention_probs_dropout_prob)
+    mlp_ratio = c.intermediate_size / c.hidden_size
+    check(int(c.hidden_size * mlp_ratio) == c.intermediate_size, "intermediate_size",
+          f"a width that {c.hidden_size} x ratio reproduces in floating point", c.intermediate_size)
+    check(c.decoder_intermediate_size == int(c.decoder_hidden_size * mlp_ratio), "decoder_intermediate_size",
+          f"the encoder's MLP ratio ({mlp_ratio:g} x {c.decoder_hidden_size} = {int(c.decoder_hidden_size * mlp_ratio)})",
+          c.decoder_intermediate_size)
+    return dict(img_size=c.image_size, patch_size=c.patch_size, in_chans=c.num_channels, embed_dim=c.hidden_size,
+                depth=c.num_hidden_layers, num_heads=c.num_attention_heads, decoder_embed_dim=c.decoder_hidden_size,
+                decoder_depth=c.decoder_num_hidden_layers, decoder_num_heads=c.decoder_num_attention_heads, mlp_ratio=mlp_ratio,
+                mask_ratio=c.mask_ratio, norm_pix_loss=c.norm_pix_loss, norm_eps=c.layer_norm_eps)
 
 def mae_from_hf(model: nn.Module) -> MAE:
-    "Our `MAE` with the configuration and weights of a Hugging Face `ViTMAEForPreTraining`."
-    c = model.config
-    check(c.intermediate_size * c.decoder_hidden_size == c.decoder_intermediate_size * c.hidden_size, "config",
-          "the same MLP ratio in encoder and decoder", (c.intermediate_size / c.hidden_size, c.decoder_intermediate_size / c.decoder_hidden_size))
-    check(c.hidden_act == "gelu", "hidden_act", "'gelu'", c.hidden_act)
-    mae = MAE(c.image_size, c.patch_size, c.num_channels, c.hidden_size, c.num_hidden_layers, c.num_attention_heads,
-              c.decoder_hidden_size, c.decoder_num_hidden_layers, c.decoder_num_attention_heads,
-              c.intermediate_size / c.hidden_size, c.mask_ratio, c.norm_pix_loss, c.layer_norm_eps)
+    "Our `MAE` with the configuration and weights of a Hugging Face `ViTMAEForPreTraining` (strict load)."
+    check(hasattr(model, "vit") and hasattr(model, "decoder"), "model", "a ViTMAEForPreTraining (encoder and decoder)", type(model).__name__)
+    mae = MAE(**mae_config_from_hf(model.config))
     mae.load_state_dict(hf_to_mae_state_dict(model.state_dict()), strict=True)
     return mae
 
