@@ -18,14 +18,16 @@ from .core import check, rename_by_rules
 from .layers import Attention, PatchEmbed, TransformerBlock, resize_pos_embed
 
 # %% auto #0
-__all__ = ['pvt_block', 'PvtStage', 'PVT', 'attention_score_counts', 'hf_to_pvt_state_dict', 'pvt_from_hf', 'FPNHead',
-           'SegmentationModel', 'segmentation_loss', 'pixel_accuracy', 'confusion_matrix', 'iou_from_confusion']
+__all__ = ['pvt_block', 'PvtStage', 'check_images', 'PVT', 'attention_score_counts', 'hf_to_pvt_state_dict', 'pvt_from_hf',
+           'FPNHead', 'SegmentationModel', 'segmentation_loss', 'pixel_accuracy', 'confusion_matrix',
+           'iou_from_confusion']
 
 # %% ../nbs/12_pvt.ipynb #a7dc4f75
 def pvt_block(dim: int, num_heads: int, mlp_ratio: float = 4.0, sr_ratio: int = 1, *, drop_path: float = 0.0,
-              norm_eps: float = 1e-6) -> TransformerBlock:
+              norm_eps: float = 1e-6, qkv_bias: bool = True) -> TransformerBlock:
     "A pre-norm transformer block with spatial-reduction attention (keys/values shrunk by `sr_ratio`)."
-    blk = TransformerBlock(dim, num_heads, mlp_ratio, sr_ratio=sr_ratio, drop_path=drop_path, norm_eps=norm_eps)
+    blk = TransformerBlock(dim, num_heads, mlp_ratio, sr_ratio=sr_ratio, drop_path=drop_path, norm_eps=norm_eps,
+                           qkv_bias=qkv_bias)
     if sr_ratio > 1:
         blk.attn.sr_norm.eps = norm_eps
     return blk
@@ -34,7 +36,7 @@ class PvtStage(nn.Module):
     "One pyramid level: patch embedding + LayerNorm, learned positions (+ optional class token), `depth` SRA blocks."
     def __init__(self, img_size: tuple[int, int], patch_size: int, in_chans: int, dim: int, depth: int, num_heads: int,
                  mlp_ratio: float, sr_ratio: int, *, cls_token: bool = False, drop_path: Sequence[float] = (),
-                 norm_eps: float = 1e-6):
+                 norm_eps: float = 1e-6, qkv_bias: bool = True):
         super().__init__()
         self.patch_embed = PatchEmbed(img_size, patch_size, in_chans, dim, norm_layer=partial(nn.LayerNorm, eps=norm_eps),
                                       strict_img_size=False)
@@ -42,7 +44,8 @@ class PvtStage(nn.Module):
         self.cls_token = nn.Parameter(torch.zeros(1, 1, dim)) if cls_token else None
         self.pos_embed = nn.Parameter(torch.randn(1, self.patch_embed.num_patches + int(cls_token), dim) * 0.02)
         dps = list(drop_path) or [0.0] * depth
-        self.blocks = nn.ModuleList(pvt_block(dim, num_heads, mlp_ratio, sr_ratio, drop_path=dps[i], norm_eps=norm_eps)
+        self.blocks = nn.ModuleList(pvt_block(dim, num_heads, mlp_ratio, sr_ratio, drop_path=dps[i], norm_eps=norm_eps,
+                                              qkv_bias=qkv_bias)
                                     for i in range(depth))
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, tuple[int, int]]:
@@ -60,6 +63,15 @@ class PvtStage(nn.Module):
         return x, (h, w)
 
 # %% ../nbs/12_pvt.ipynb #56b784f9
+def check_images(x: torch.Tensor, in_chans: int, name: str = "x") -> None:
+    "Raise a `TypeError` / `ValueError` naming what is wrong with an image batch (expected: float `[B, in_chans, H, W]`, B ≥ 1)."
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name}: expected a torch.Tensor [B, {in_chans}, H, W], got {type(x).__name__}")
+    check(x.ndim == 4, name, f"a [B, {in_chans}, H, W] image batch", f"shape {tuple(x.shape)}")
+    check(x.is_floating_point(), name, "float pixels (convert uint8 images with x.float() / 255, then normalise)", x.dtype)
+    check(x.shape[0] > 0, name, "a non-empty batch", "0 images")
+    check(x.shape[1] == in_chans, "in_chans", f"{in_chans} channels", x.shape[1])
+
 class PVT(nn.Module):
     """Pyramid Vision Transformer v1 (Wang et al., 2021). Defaults: PVT-Tiny.
 
@@ -68,7 +80,7 @@ class PVT(nn.Module):
                  embed_dims: Sequence[int] = (64, 128, 320, 512), depths: Sequence[int] = (2, 2, 2, 2),
                  num_heads: Sequence[int] = (1, 2, 5, 8), mlp_ratios: Sequence[float] = (8, 8, 4, 4),
                  sr_ratios: Sequence[int] = (8, 4, 2, 1), patch_size: int = 4, class_token: bool = True,
-                 drop_path_rate: float = 0.0, norm_eps: float = 1e-6):
+                 drop_path_rate: float = 0.0, norm_eps: float = 1e-6, qkv_bias: bool = True):
         super().__init__()
         n = len(embed_dims)
         for name, v in (("depths", depths), ("num_heads", num_heads), ("mlp_ratios", mlp_ratios), ("sr_ratios", sr_ratios)):
@@ -82,7 +94,7 @@ class PVT(nn.Module):
             p = patch_size if i == 0 else 2
             stage = PvtStage(size, p, in_chans if i == 0 else embed_dims[i - 1], embed_dims[i], depths[i], num_heads[i],
                              mlp_ratios[i], sr_ratios[i], cls_token=class_token and i == n - 1, drop_path=dpr[start:start + depths[i]],
-                             norm_eps=norm_eps)
+                             norm_eps=norm_eps, qkv_bias=qkv_bias)
             self.stages.append(stage)
             size, start = stage.grid_size, start + depths[i]
         self.norm = nn.LayerNorm(embed_dims[-1], eps=norm_eps)
@@ -90,6 +102,7 @@ class PVT(nn.Module):
 
     def encode(self, x: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
         "The four grids and the last stage's normalised tokens `[B, (1 +) h*w, C]` (class token first)."
+        check_images(x, self.in_chans)
         grids = []
         for i, stage in enumerate(self.stages):
             tokens, (h, w) = stage(x)                                            # [B, (1+) h*w, C_i]
@@ -159,16 +172,25 @@ def hf_to_pvt_state_dict(sd: Mapping[str, torch.Tensor]) -> dict[str, torch.Tens
     return out
 
 def pvt_from_hf(model: nn.Module) -> PVT:
-    "A `PVT` with the same config and weights as a `transformers` `PvtModel` / `PvtForImageClassification`."
+    """A `PVT` with the same config and weights as a `transformers` `PvtModel` / `PvtForImageClassification`.
+
+    Refuses (`ValueError`) what it does not reproduce: overlapping or non-4/2/2/2 patches (HF sizes the later stages'
+    position tables for a first patch of 4), activations other than GELU, per-stage lists of the wrong length."""
+    check(type(model).__name__ in ("PvtModel", "PvtForImageClassification"), "model",
+          "a transformers PvtModel or PvtForImageClassification", type(model).__name__)
     c = model.config
-    check(list(c.patch_sizes[1:]) == [2] * (len(c.patch_sizes) - 1) and list(c.strides) == list(c.patch_sizes), "config.patch_sizes",
-          "4 (or any) then 2, 2, ... with strides equal to the patch sizes", (c.patch_sizes, c.strides))
+    n = c.num_encoder_blocks
+    for name in ("depths", "hidden_sizes", "num_attention_heads", "mlp_ratios", "sequence_reduction_ratios", "patch_sizes", "strides"):
+        check(len(getattr(c, name)) == n, f"config.{name}", f"num_encoder_blocks = {n} values", len(getattr(c, name)))
+    check(list(c.patch_sizes) == [4] + [2] * (n - 1) and list(c.strides) == list(c.patch_sizes), "config.patch_sizes",
+          "4, 2, 2, ... with strides equal to the patch sizes", (c.patch_sizes, c.strides))
+    check(isinstance(c.image_size, int), "config.image_size", "an int (HF's PVT is square)", c.image_size)
     check(c.hidden_act == "gelu", "config.hidden_act", "'gelu'", c.hidden_act)
     num_classes = c.num_labels if hasattr(model, "classifier") else 0
     ours = PVT(c.image_size, c.num_channels, num_classes, embed_dims=c.hidden_sizes, depths=c.depths,
                num_heads=c.num_attention_heads, mlp_ratios=c.mlp_ratios, sr_ratios=c.sequence_reduction_ratios,
-               patch_size=c.patch_sizes[0], norm_eps=c.layer_norm_eps)
-    ours.load_state_dict(hf_to_pvt_state_dict(model.state_dict()))
+               patch_size=c.patch_sizes[0], norm_eps=c.layer_norm_eps, qkv_bias=c.qkv_bias)
+    ours.load_state_dict(hf_to_pvt_state_dict(model.state_dict()), strict=True)
     return ours.eval()
 
 # %% ../nbs/12_pvt.ipynb #6ab491aa

@@ -1,4 +1,4 @@
-"""The Swin Transformer (Liu et al., 2021) restricts self-attention to small windows, so its cost grows linearly with the image area, and shifts the windows every other layer so information still flows across the whole image. We build window partitioning, the cyclic shift with its masks, the relative position bias and patch merging on the shared layers; prove parity with Hugging Face's `SwinModel` and timm's Swin; prove the masks; reproduce the Swin-T/S/B parameter counts; train the same segmentation task as PVT; and measure attention cost against image size for ViT, PVT and Swin.
+"""The Swin Transformer (Liu et al., 2021) restricts self-attention to small windows, so its cost grows linearly with the image area, and shifts the windows every other layer so information still flows across the whole image. We build window partitioning, the cyclic shift with its masks, the relative position bias and patch merging on the shared layers; prove parity with Hugging Face's `SwinModel` and with timm's Swin (whose window rule differs on small maps); prove the masks; reproduce the Swin-T/S/B parameter counts; train PVT and Swin side by side on the same segmentation task and measure where Swin's time goes; and measure attention cost against image size for ViT, PVT and Swin.
 
 Docs: https://homl16.github.io/homl16/swin.html.md"""
 
@@ -7,7 +7,6 @@ Docs: https://homl16.github.io/homl16/swin.html.md"""
 # %% ../nbs/13_swin.ipynb #d5ecfe55
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Mapping, Sequence
 
@@ -16,77 +15,161 @@ import torch.nn as nn
 
 from .core import check, rename_by_rules
 from .layers import PatchEmbed, TransformerBlock
+from .pvt import check_images
 
 # %% auto #0
-__all__ = ['window_partition', 'window_reverse', 'shift_region_ids', 'shifted_window_mask', 'relative_position_index',
-           'RelativePositionBias', 'SwinBlock', 'PatchMerging', 'SwinStage', 'SwinTransformer',
-           'naive_shifted_window_ids', 'plot_windows', 'window_partition_ids', 'hf_to_swin_state_dict', 'swin_from_hf',
-           'randomize_', 'timm_to_swin_state_dict', 'swin_from_timm']
+__all__ = ['WINDOW_RULES', 'shift_region_ids', 'window_partition_ids', 'naive_shifted_window_ids', 'plot_windows',
+           'window_partition', 'window_reverse', 'shifted_window_mask', 'relative_position_index',
+           'RelativePositionBias', 'window_and_shift', 'SwinBlock', 'PatchMerging', 'SwinStage', 'SwinTransformer',
+           'hf_to_swin_state_dict', 'swin_from_hf', 'randomize_', 'timm_to_swin_state_dict', 'swin_from_timm']
+
+# %% ../nbs/13_swin.ipynb #idea0001
+def _pair(v: int | Sequence[int]) -> tuple[int, int]:
+    return (int(v[0]), int(v[1])) if isinstance(v, (tuple, list)) else (int(v), int(v))
+
+def shift_region_ids(height: int, width: int, window_size: int | tuple[int, int], shift_size: int | tuple[int, int],
+                     device=None) -> torch.Tensor:
+    "`[H, W]` region label (0..8) of every position of the rolled map: tokens may attend to each other iff labels match."
+    def bands(n, m, s):                                                      # 0, 1, 2 along one axis
+        i = torch.arange(n, device=device)
+        return (i >= n - m).long() + (i >= n - s).long() if s else torch.zeros_like(i)   # no shift: a single band
+    (Mh, Mw), (sh, sw) = _pair(window_size), _pair(shift_size)
+    return bands(height, Mh, sh)[:, None] * 3 + bands(width, Mw, sw)[None, :]
+
+def window_partition_ids(grid: int, window_size: int) -> torch.Tensor:
+    "`[grid, grid]` id of each position's (regular) window."
+    r = torch.arange(grid) // window_size
+    return r[:, None] * (grid // window_size) + r[None, :]
+
+def naive_shifted_window_ids(height: int, width: int, window_size: int, shift_size: int) -> torch.Tensor:
+    "`[H, W]` id of the window each position falls in when the window grid is offset by `shift_size` (no roll)."
+    def ids(n):
+        return (torch.arange(n) + window_size - shift_size) // window_size
+    r, c = ids(height), ids(width)
+    return r[:, None] * (int(c.max()) + 1) + c[None, :]
+
+def plot_windows(grid: int = 28, window_size: int = 7, shift_size: int | None = None):
+    "Draw regular windows, naive shifted windows, the cyclically shifted map's regions, and the bottom-right window's mask."
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+    M, s = window_size, window_size // 2 if shift_size is None else shift_size
+    check(grid % M == 0, "window_size", f"a divisor of grid={grid}", M)
+    check(0 <= s < M, "shift_size", f"in [0, {M})", s)
+    four = ListedColormap(["#a6cee3", "#fdbf6f", "#b2df8a", "#fb9a99"])
+    def parity(rows, cols):                          # window-row parity × window-column parity: neighbours always differ
+        return (rows[:, None] % 2) * 2 + cols[None, :] % 2
+    def lines(ax, offset):
+        for k in range(-1, grid // M + 1):
+            v = k * M + offset - 0.5
+            if -0.5 <= v <= grid - 0.5:
+                ax.axhline(v, color="k", lw=1); ax.axvline(v, color="k", lw=1)
+    fig, axes = plt.subplots(1, 4, figsize=(10, 2.9), gridspec_kw=dict(width_ratios=[1, 1, 1, 1.3]))
+    regular = torch.arange(grid) // M
+    axes[0].imshow(parity(regular, regular), cmap=four, vmin=0, vmax=3)
+    lines(axes[0], 0); axes[0].set_title(f"W-MSA: {(grid // M) ** 2} windows", fontsize=9)
+    naive = (torch.arange(grid) + M - s) // M                              # naive shifted window index along an axis
+    axes[1].imshow(parity(naive, naive), cmap=four, vmin=0, vmax=3)
+    lines(axes[1], s)
+    for i in naive.unique():
+        rows = (naive == i).nonzero()[:, 0].float()
+        for j in naive.unique():
+            cols = (naive == j).nonzero()[:, 0].float()
+            axes[1].text(cols.mean(), rows.mean(), len(rows) * len(cols), ha="center", va="center", fontsize=6)
+    n_naive = naive_shifted_window_ids(grid, grid, M, s).unique().numel()
+    axes[1].set_title(f"naive SW-MSA: {n_naive} windows", fontsize=9)
+    regions = shift_region_ids(grid, grid, M, s)
+    axes[2].imshow(regions, cmap="Set3", vmin=0, vmax=11, interpolation="nearest")
+    lines(axes[2], 0); axes[2].set_title(f"rolled by −{s}: {(grid // M) ** 2} windows,\ncoloured by region", fontsize=9)
+    corner = regions[-M:, -M:].flatten()                                   # bottom-right window, row-major
+    mask = torch.where(corner[:, None] == corner[None, :], 0.0, -100.0)      # = shifted_window_mask(...)[-1]
+    im = axes[3].imshow(mask, cmap="gray", vmin=-100, vmax=0, interpolation="nearest")
+    axes[3].set_title("mask, bottom-right window", fontsize=9); axes[3].set_xlabel("key"); axes[3].set_ylabel("query")
+    fig.colorbar(im, ax=axes[3], fraction=0.046, pad=0.04).set_label("added to the score", fontsize=8)
+    for ax in axes[:3]:
+        ax.set_xticks([]); ax.set_yticks([])
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/13_swin.ipynb #5be3c4db
-def window_partition(x: torch.Tensor, window_size: int) -> torch.Tensor:
-    "`[B, H, W, C]` → `[B * nW, M*M, C]` with windows in row-major order (M = `window_size`)."
+def window_partition(x: torch.Tensor, window_size: int | tuple[int, int]) -> torch.Tensor:
+    "`[B, H, W, C]` → `[B * nW, Mh*Mw, C]`, windows in row-major order (`window_size`: M, or (Mh, Mw) per axis)."
     B, H, W, C = x.shape
-    check(H % window_size == 0 and W % window_size == 0, "window_size", f"a divisor of the feature map size {H}x{W}", window_size)
-    x = x.view(B, H // window_size, window_size, W // window_size, window_size, C)
-    return x.permute(0, 1, 3, 2, 4, 5).reshape(-1, window_size * window_size, C)
+    Mh, Mw = _pair(window_size)
+    check(H % Mh == 0 and W % Mw == 0, "window_size", f"a divisor of the feature map size {H}x{W}", window_size)
+    x = x.view(B, H // Mh, Mh, W // Mw, Mw, C)
+    return x.permute(0, 1, 3, 2, 4, 5).reshape(-1, Mh * Mw, C)
 
-def window_reverse(windows: torch.Tensor, window_size: int, height: int, width: int) -> torch.Tensor:
-    "Inverse of `window_partition`: `[B * nW, M*M, C]` → `[B, H, W, C]`."
+def window_reverse(windows: torch.Tensor, window_size: int | tuple[int, int], height: int, width: int) -> torch.Tensor:
+    "Inverse of `window_partition`: `[B * nW, Mh*Mw, C]` → `[B, H, W, C]`."
+    Mh, Mw = _pair(window_size)
     C = windows.shape[-1]
-    x = windows.view(-1, height // window_size, width // window_size, window_size, window_size, C)
+    x = windows.view(-1, height // Mh, width // Mw, Mh, Mw, C)
     return x.permute(0, 1, 3, 2, 4, 5).reshape(-1, height, width, C)
 
 # %% ../nbs/13_swin.ipynb #15f849b4
-def shift_region_ids(height: int, width: int, window_size: int, shift_size: int, device=None) -> torch.Tensor:
-    "`[H, W]` region label (0..8) of every position of the rolled map: tokens may attend to each other iff labels match."
-    def bands(n):
-        i = torch.arange(n, device=device)
-        return (i >= n - window_size).long() + (i >= n - shift_size).long()
-    return bands(height)[:, None] * 3 + bands(width)[None, :]
-
-def shifted_window_mask(height: int, width: int, window_size: int, shift_size: int, device=None) -> torch.Tensor:
-    "Additive mask `[nW, M*M, M*M]` for SW-MSA after the cyclic shift: 0 within a region, −100 across regions."
+def shifted_window_mask(height: int, width: int, window_size: int | tuple[int, int], shift_size: int | tuple[int, int],
+                        device=None) -> torch.Tensor:
+    "Additive mask `[nW, Mh*Mw, Mh*Mw]` for SW-MSA after the cyclic shift: 0 within a region, −100 across regions."
     ids = shift_region_ids(height, width, window_size, shift_size, device)
     win = window_partition(ids[None, :, :, None].float(), window_size)[..., 0]        # [nW, M*M]
     different = win[:, :, None] != win[:, None, :]                                   # [nW, M*M (query), M*M (key)]
     return torch.zeros(different.shape, device=device).masked_fill(different, -100.0)
 
 # %% ../nbs/13_swin.ipynb #4daa9ea3
-def relative_position_index(window_size: int) -> torch.Tensor:
-    "`[M*M, M*M]` row of the bias table for each (query, key) pair of a window: (Δr + M−1)(2M−1) + (Δc + M−1)."
-    coords = torch.stack(torch.meshgrid(torch.arange(window_size), torch.arange(window_size), indexing="ij")).flatten(1)
-    rel = (coords[:, :, None] - coords[:, None, :]) + (window_size - 1)                # [2, M*M, M*M]
-    return rel[0] * (2 * window_size - 1) + rel[1]
+def relative_position_index(window_size: int | tuple[int, int]) -> torch.Tensor:
+    "`[Mh*Mw, Mh*Mw]` row of the bias table for each (query, key) pair of a window: (Δr + Mh−1)(2Mw−1) + (Δc + Mw−1)."
+    Mh, Mw = _pair(window_size)
+    coords = torch.stack(torch.meshgrid(torch.arange(Mh), torch.arange(Mw), indexing="ij")).flatten(1)   # [2, Mh*Mw]
+    rel = coords[:, :, None] - coords[:, None, :]                                    # [2, Mh*Mw, Mh*Mw]
+    return (rel[0] + Mh - 1) * (2 * Mw - 1) + (rel[1] + Mw - 1)
 
 class RelativePositionBias(nn.Module):
-    "A learned bias per head for every relative offset inside an M×M window; `forward()` → `[heads, M*M, M*M]`."
-    def __init__(self, window_size: int, num_heads: int):
+    "A learned bias per head for every relative offset inside an Mh×Mw window; `forward()` → `[heads, Mh*Mw, Mh*Mw]`."
+    def __init__(self, window_size: int | tuple[int, int], num_heads: int):
         super().__init__()
-        self.window_size, self.num_heads = window_size, num_heads
-        self.relative_position_bias_table = nn.Parameter(torch.zeros((2 * window_size - 1) ** 2, num_heads))
+        self.window_size, self.num_heads = _pair(window_size), num_heads
+        Mh, Mw = self.window_size
+        self.relative_position_bias_table = nn.Parameter(torch.zeros((2 * Mh - 1) * (2 * Mw - 1), num_heads))
         nn.init.trunc_normal_(self.relative_position_bias_table, std=0.02)
-        self.register_buffer("index", relative_position_index(window_size), persistent=False)
+        self.register_buffer("index", relative_position_index(self.window_size), persistent=False)
 
     def forward(self) -> torch.Tensor:
         return self.relative_position_bias_table[self.index].permute(2, 0, 1)           # [heads, M*M, M*M]
 
 # %% ../nbs/13_swin.ipynb #265882d3
+WINDOW_RULES = ("square", "per_axis", "always")
+
+def window_and_shift(resolution: tuple[int, int], window_size: int | tuple[int, int], shift: bool,
+                     rule: str = "square") -> tuple[tuple[int, int], tuple[int, int]]:
+    "Effective `(window (Mh, Mw), shift (sh, sw))` of a block on an H×W map under `rule` (one of `WINDOW_RULES`)."
+    check(rule in WINDOW_RULES, "window_rule", f"one of {WINDOW_RULES}", repr(rule))
+    (H, W), (Mh, Mw) = resolution, _pair(window_size)
+    if rule == "always":
+        return (Mh, Mw), ((Mh // 2, Mw // 2) if shift else (0, 0))
+    if rule == "per_axis":
+        window = (min(H, Mh), min(W, Mw))
+        return window, tuple(m // 2 if shift and n > m else 0 for n, m in ((H, Mh), (W, Mw)))
+    check(Mh == Mw, "window_size", "a square window with window_rule='square'", (Mh, Mw))
+    if min(H, W) <= Mh:
+        return (min(H, W),) * 2, (0, 0)
+    return (Mh, Mw), ((Mh // 2,) * 2 if shift else (0, 0))
+
 class SwinBlock(TransformerBlock):
     """W-MSA (`shift=False`) or SW-MSA (`shift=True`) block on a `[B, H, W, C]` map of fixed size `input_resolution`.
 
-    A `TransformerBlock` run on the (cyclically shifted) windows, with the relative position bias and shift mask as `bias`."""
-    def __init__(self, dim: int, num_heads: int, input_resolution: tuple[int, int], window_size: int = 7, shift: bool = False,
-                 mlp_ratio: float = 4.0, *, drop_path: float = 0.0, norm_eps: float = 1e-5):
-        super().__init__(dim, num_heads, mlp_ratio, drop_path=drop_path, norm_eps=norm_eps)
+    A `TransformerBlock` run on the (cyclically shifted) windows, with the relative position bias and shift mask as
+    `bias`. `window_rule` says how the window and shift shrink on maps not larger than the window (`window_and_shift`)."""
+    def __init__(self, dim: int, num_heads: int, input_resolution: tuple[int, int], window_size: int | tuple[int, int] = 7,
+                 shift: bool = False, mlp_ratio: float = 4.0, *, drop_path: float = 0.0, norm_eps: float = 1e-5,
+                 qkv_bias: bool = True, window_rule: str = "square"):
+        super().__init__(dim, num_heads, mlp_ratio, drop_path=drop_path, norm_eps=norm_eps, qkv_bias=qkv_bias)
         H, W = self.input_resolution = tuple(input_resolution)
-        small = min(H, W) <= window_size
-        self.window_size = min(H, W) if small else window_size
-        self.shift_size = window_size // 2 if shift and not small else 0
-        check(H % self.window_size == 0 and W % self.window_size == 0, "window_size",
+        self.window_size, self.shift_size = window_and_shift((H, W), window_size, shift, window_rule)
+        Mh, Mw = self.window_size
+        check(H % Mh == 0 and W % Mw == 0, "window_size",
               f"a divisor of the feature map size {H}x{W} (or pad the image)", window_size)
         self.rel_pos = RelativePositionBias(self.window_size, num_heads)
-        if self.shift_size:
+        if any(self.shift_size):
             self.register_buffer("attn_mask", shifted_window_mask(H, W, self.window_size, self.shift_size), persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -94,16 +177,16 @@ class SwinBlock(TransformerBlock):
         B, H, W, C = x.shape
         check((H, W, C) == (*self.input_resolution, self.attn.dim), "x",
               f"a [B, {self.input_resolution[0]}, {self.input_resolution[1]}, {self.attn.dim}] map", tuple(x.shape))
-        s, M = self.shift_size, self.window_size
-        if s:
-            x = torch.roll(x, shifts=(-s, -s), dims=(1, 2))                      # cyclic shift towards the top-left
-        windows = window_partition(x, M)                                         # [B*nW, M*M, C]
-        bias = self.rel_pos()                                                    # [heads, M*M, M*M]
-        if s:
-            bias = (bias[None] + self.attn_mask[:, None]).repeat(B, 1, 1, 1)     # [B*nW, heads, M*M, M*M]
+        (sh, sw), shifted = self.shift_size, any(self.shift_size)
+        if shifted:
+            x = torch.roll(x, shifts=(-sh, -sw), dims=(1, 2))                    # cyclic shift towards the top-left
+        windows = window_partition(x, self.window_size)                          # [B*nW, Mh*Mw, C]
+        bias = self.rel_pos()                                                    # [heads, Mh*Mw, Mh*Mw]
+        if shifted:
+            bias = (bias[None] + self.attn_mask[:, None]).repeat(B, 1, 1, 1)     # [B*nW, heads, Mh*Mw, Mh*Mw]
         windows = super().forward(windows, bias=bias)                            # norm1, attn, norm2, mlp
-        x = window_reverse(windows, M, H, W)                                     # [B, H, W, C]
-        return torch.roll(x, shifts=(s, s), dims=(1, 2)) if s else x
+        x = window_reverse(windows, self.window_size, H, W)                      # [B, H, W, C]
+        return torch.roll(x, shifts=(sh, sw), dims=(1, 2)) if shifted else x
 
 # %% ../nbs/13_swin.ipynb #c7c5d164
 class PatchMerging(nn.Module):
@@ -124,12 +207,14 @@ class PatchMerging(nn.Module):
 # %% ../nbs/13_swin.ipynb #d854b8a7
 class SwinStage(nn.Module):
     "Optional patch merging, then `depth` Swin blocks alternating W-MSA and SW-MSA."
-    def __init__(self, dim: int, depth: int, num_heads: int, input_resolution: tuple[int, int], window_size: int,
-                 mlp_ratio: float, *, downsample: bool, drop_path: Sequence[float], norm_eps: float = 1e-5):
+    def __init__(self, dim: int, depth: int, num_heads: int, input_resolution: tuple[int, int],
+                 window_size: int | tuple[int, int], mlp_ratio: float, *, downsample: bool, drop_path: Sequence[float],
+                 norm_eps: float = 1e-5, qkv_bias: bool = True, window_rule: str = "square"):
         super().__init__()
         self.downsample = PatchMerging(dim // 2, norm_eps) if downsample else nn.Identity()
         self.blocks = nn.ModuleList(SwinBlock(dim, num_heads, input_resolution, window_size, shift=i % 2 == 1,
-                                              mlp_ratio=mlp_ratio, drop_path=drop_path[i], norm_eps=norm_eps)
+                                              mlp_ratio=mlp_ratio, drop_path=drop_path[i], norm_eps=norm_eps,
+                                              qkv_bias=qkv_bias, window_rule=window_rule)
                                     for i in range(depth))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -141,14 +226,16 @@ class SwinStage(nn.Module):
 class SwinTransformer(nn.Module):
     """Swin Transformer v1 (Liu et al., 2021). Defaults: Swin-T at 224 px.
 
-    `forward(x)` → logits; `forward_features(x)` → one `[B, C_i, H/4/2^i, W/4/2^i]` grid per stage."""
+    `forward(x)` → logits; `forward_features(x)` → one `[B, C_i, H/4/2^i, W/4/2^i]` grid per stage.
+    `window_rule`: how windows shrink on small maps (`window_and_shift`; `"square"` as in the paper)."""
     def __init__(self, img_size: int | tuple[int, int] = 224, patch_size: int = 4, in_chans: int = 3, num_classes: int = 1000,
                  *, embed_dim: int = 96, depths: Sequence[int] = (2, 2, 6, 2), num_heads: Sequence[int] = (3, 6, 12, 24),
-                 window_size: int = 7, mlp_ratio: float = 4.0, drop_path_rate: float = 0.0, norm_eps: float = 1e-5):
+                 window_size: int | tuple[int, int] = 7, mlp_ratio: float = 4.0, drop_path_rate: float = 0.0,
+                 norm_eps: float = 1e-5, qkv_bias: bool = True, window_rule: str = "square"):
         super().__init__()
         n = len(depths)
         check(len(num_heads) == n, "num_heads", f"{n} values (one per stage, like depths)", len(num_heads))
-        size = tuple(img_size) if isinstance(img_size, (tuple, list)) else (img_size, img_size)
+        size = _pair(img_size)
         step = patch_size * 2 ** (n - 1)
         check(size[0] % step == 0 and size[1] % step == 0, "img_size",
               f"multiples of patch_size * 2**(stages-1) = {step} (patch merging halves the grid {n - 1} times)", size)
@@ -160,13 +247,15 @@ class SwinTransformer(nn.Module):
         for i in range(n):
             res = (grid[0] // 2 ** i, grid[1] // 2 ** i)
             self.stages.append(SwinStage(self.dims[i], depths[i], num_heads[i], res, window_size, mlp_ratio, downsample=i > 0,
-                                         drop_path=dpr[start:start + depths[i]], norm_eps=norm_eps))
+                                         drop_path=dpr[start:start + depths[i]], norm_eps=norm_eps, qkv_bias=qkv_bias,
+                                         window_rule=window_rule))
             start += depths[i]
         self.norm = nn.LayerNorm(self.dims[-1], eps=norm_eps)
         self.head = nn.Linear(self.dims[-1], num_classes) if num_classes else nn.Identity()
 
     def forward_stages(self, x: torch.Tensor) -> list[torch.Tensor]:
         "Channels-last stage outputs `[B, h_i, w_i, C_i]`; the last one after the final LayerNorm."
+        check_images(x, self.patch_embed.in_chans)
         x = self.patch_embed(x).permute(0, 2, 3, 1)                               # [B, H/4, W/4, C]
         outs = []
         for stage in self.stages:
@@ -182,48 +271,6 @@ class SwinTransformer(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.forward_stages(x)[-1].mean((1, 2)))                  # average pool → [B, classes]
 
-# %% ../nbs/13_swin.ipynb #30b76b42
-def naive_shifted_window_ids(height: int, width: int, window_size: int, shift_size: int) -> torch.Tensor:
-    "`[H, W]` id of the window each position falls in when the window grid is offset by `shift_size` (no roll)."
-    def ids(n):
-        return (torch.arange(n) + window_size - shift_size) // window_size
-    r, c = ids(height), ids(width)
-    return r[:, None] * (int(c.max()) + 1) + c[None, :]
-
-# %% ../nbs/13_swin.ipynb #005b4a8f
-def plot_windows(grid: int = 28, window_size: int = 7, shift_size: int | None = None):
-    "Draw regular windows, naive shifted windows, the cyclically shifted map's regions, and the bottom-right window's mask."
-    import matplotlib.pyplot as plt
-    s = window_size // 2 if shift_size is None else shift_size
-    check(grid % window_size == 0, "window_size", f"a divisor of grid={grid}", window_size)
-    check(0 <= s < window_size, "shift_size", f"in [0, {window_size})", s)
-    fig, axes = plt.subplots(1, 4, figsize=(13, 3.4))
-    def lines(ax, offset):
-        for k in range(-1, grid // window_size + 1):
-            v = k * window_size + offset - 0.5
-            if -0.5 <= v <= grid - 0.5:
-                ax.axhline(v, color="k", lw=1.5); ax.axvline(v, color="k", lw=1.5)
-    axes[0].imshow(window_partition_ids(grid, window_size), cmap="tab20", interpolation="nearest")
-    lines(axes[0], 0); axes[0].set_title(f"W-MSA: {(grid // window_size) ** 2} windows")
-    naive = naive_shifted_window_ids(grid, grid, window_size, s)
-    axes[1].imshow(naive % 20, cmap="tab20", interpolation="nearest")
-    lines(axes[1], s); axes[1].set_title(f"naive SW-MSA: {naive.unique().numel()} windows")
-    regions = shift_region_ids(grid, grid, window_size, s)
-    axes[2].imshow(regions, cmap="Set3", interpolation="nearest")
-    lines(axes[2], 0); axes[2].set_title(f"rolled by −{s}: {(grid // window_size) ** 2} windows")
-    mask = shifted_window_mask(grid, grid, window_size, s)[-1]
-    axes[3].imshow(mask, cmap="gray", interpolation="nearest")
-    axes[3].set_title("mask, bottom-right window"); axes[3].set_xlabel("key"); axes[3].set_ylabel("query")
-    for ax in axes[:3]:
-        ax.set_xticks([]); ax.set_yticks([])
-    fig.tight_layout()
-    return fig
-
-def window_partition_ids(grid: int, window_size: int) -> torch.Tensor:
-    "`[grid, grid]` id of each position's (regular) window."
-    r = torch.arange(grid) // window_size
-    return r[:, None] * (grid // window_size) + r[None, :]
-
 # %% ../nbs/13_swin.ipynb #27b37a87
 _HF_SWIN_RULES = [
     (r"^embeddings\.patch_embeddings\.projection\.", "patch_embed.proj."),
@@ -235,64 +282,124 @@ _HF_SWIN_RULES = [
     (r"^encoder\.layers\.(\d+)\.blocks\.(\d+)\.attention\.relative_position_bias\.relative_position_bias_table$",
      r"stages.\1.blocks.\2.rel_pos.relative_position_bias_table"),
     (r"^encoder\.layers\.(\d+)\.blocks\.(\d+)\.mlp\.", r"stages.\1.blocks.\2.mlp."),
+    # HF merges patches at the end of stage i, we at the start of stage i + 1
+    (r"^encoder\.layers\.(\d+)\.downsample\.", lambda m: f"stages.{int(m[1]) + 1}.downsample."),
     (r"^layernorm\.", "norm."),
     (r"^classifier\.", "head."),
 ]
 
 def hf_to_swin_state_dict(sd: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     "Rename a `transformers` `SwinModel` / `SwinForImageClassification` state dict to `SwinTransformer`'s names."
-    out = {}
-    for k, v in sd.items():
-        k = k.removeprefix("swin.")
-        if k.startswith("pooler"):
-            continue
-        m = re.match(r"^encoder\.layers\.(\d+)\.downsample\.(.*)$", k)
-        if m:                                                      # HF: end of stage i; ours: start of stage i + 1
-            out[f"stages.{int(m[1]) + 1}.downsample.{m[2]}"] = v
-            continue
-        out[rename_by_rules(k, _HF_SWIN_RULES, "Swin")] = v
-    return out
+    return {rename_by_rules(k.removeprefix("swin."), _HF_SWIN_RULES, "Swin"): v for k, v in sd.items()}
+
+def _check_no_padding(reference: str, resolutions: Sequence[tuple[int, int]], windows: Sequence[tuple[int, int]]) -> None:
+    "Refuse a reference model that pads a feature map to a multiple of its window (we do not reproduce the padding)."
+    for i, ((H, W), (Mh, Mw)) in enumerate(zip(resolutions, windows)):
+        check(H % Mh == 0 and W % Mw == 0, "model", f"feature maps that the window divides ({reference} pads stage {i + 1}'s "
+              f"{H}x{W} map to a multiple of the {Mh}x{Mw} window and lets the zero padding into attention; SwinTransformer "
+              "does not pad: choose an image size whose maps the window divides)", f"a {Mh}x{Mw} window on a {H}x{W} map")
 
 def swin_from_hf(model: nn.Module) -> SwinTransformer:
-    "A `SwinTransformer` with the config and weights of a `transformers` `SwinModel` / `SwinForImageClassification`."
+    """A `SwinTransformer` with the config and weights of a `transformers` `SwinModel` / `SwinForImageClassification`.
+
+    Refuses (`ValueError`) what it does not reproduce: absolute position embeddings, activations other than GELU,
+    and configs where HF pads (an image the patches or the merges do not divide, a window that does not divide a map)."""
+    check(type(model).__name__ in ("SwinModel", "SwinForImageClassification"), "model",
+          "a transformers SwinModel or SwinForImageClassification", type(model).__name__)
     c = model.config
     check(not c.use_absolute_embeddings, "config.use_absolute_embeddings", "False (Swin's default)", c.use_absolute_embeddings)
     check(c.hidden_act == "gelu", "config.hidden_act", "'gelu'", c.hidden_act)
+    H, W = _pair(c.image_size)
+    step = c.patch_size * 2 ** (len(c.depths) - 1)
+    check(H % step == 0 and W % step == 0, "config.image_size", f"multiples of patch_size * 2**(stages-1) = {step} "
+          "(Hugging Face pads other sizes; SwinTransformer does not)", c.image_size)
+    res = [(H // c.patch_size // 2 ** i, W // c.patch_size // 2 ** i) for i in range(len(c.depths))]
+    _check_no_padding("Hugging Face", res, [window_and_shift(r, c.window_size, False, "square")[0] for r in res])
     num_classes = c.num_labels if hasattr(model, "classifier") else 0
-    ours = SwinTransformer(c.image_size, c.patch_size, c.num_channels, num_classes, embed_dim=c.embed_dim, depths=c.depths,
-                           num_heads=c.num_heads, window_size=c.window_size, mlp_ratio=c.mlp_ratio, norm_eps=c.layer_norm_eps)
-    ours.load_state_dict(hf_to_swin_state_dict(model.state_dict()))
+    ours = SwinTransformer((H, W), c.patch_size, c.num_channels, num_classes, embed_dim=c.embed_dim, depths=c.depths,
+                           num_heads=c.num_heads, window_size=c.window_size, mlp_ratio=c.mlp_ratio, norm_eps=c.layer_norm_eps,
+                           qkv_bias=c.qkv_bias, window_rule="square")
+    ours.load_state_dict(hf_to_swin_state_dict(model.state_dict()), strict=True)
     return ours.eval()
 
-def randomize_(model: nn.Module, std: float = 0.5) -> nn.Module:
-    "Give bias tables and LayerNorms random values (references initialise them to constants)."
+def randomize_(model: nn.Module, std: float = 0.5, weights: bool = False) -> nn.Module:
+    """Give bias tables and LayerNorms random values (references initialise them to constants); with `weights=True`
+    also redraw every weight matrix and kernel with std 1/√fan_in. Default inits (std 0.02) make attention nearly
+    uniform, so a wrong window, shift or mask would change the outputs by little more than a parity threshold."""
     with torch.no_grad():
         for name, p in model.named_parameters():
             if "relative_position_bias_table" in name or p.ndim == 1:
                 p.normal_(1.0 if name.endswith("weight") and p.ndim == 1 else 0.0, std)
+            elif weights:
+                p.normal_(0.0, p[0].numel() ** -0.5)
     return model
 
 # %% ../nbs/13_swin.ipynb #123ed160
+_TIMM_SWIN_RULES = [
+    (r"^patch_embed\.(proj|norm)\.", r"patch_embed.\1."),
+    (r"^layers\.(\d+)\.downsample\.(norm|reduction)\.", r"stages.\1.downsample.\2."),
+    (r"^layers\.(\d+)\.blocks\.(\d+)\.(norm1|norm2|mlp\.fc1|mlp\.fc2)\.", r"stages.\1.blocks.\2.\3."),
+    (r"^layers\.(\d+)\.blocks\.(\d+)\.attn\.qkv\.", r"stages.\1.blocks.\2.attn.qkv."),          # fused: split below
+    (r"^layers\.(\d+)\.blocks\.(\d+)\.attn\.proj\.", r"stages.\1.blocks.\2.attn.out_proj."),
+    (r"^layers\.(\d+)\.blocks\.(\d+)\.attn\.relative_position_bias_table$",
+     r"stages.\1.blocks.\2.rel_pos.relative_position_bias_table"),
+    (r"^norm\.", "norm."),
+    (r"^head\.fc\.", "head."),
+]
+
 def timm_to_swin_state_dict(sd: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    "Rename a timm `SwinTransformer` state dict to ours (splitting the fused `qkv`)."
+    "Rename a timm `SwinTransformer` state dict to ours (splitting the fused `qkv` in thirds)."
     out = {}
     for k, v in sd.items():
-        k = re.sub(r"^layers\.", "stages.", k)
-        k = k.replace(".attn.relative_position_bias_table", ".rel_pos.relative_position_bias_table")
-        k = re.sub(r"^head\.fc\.", "head.", k)
+        k = rename_by_rules(k, _TIMM_SWIN_RULES, "timm Swin")
         if ".attn.qkv." in k:
             for name, part in zip("qkv", v.chunk(3, dim=0)):
                 out[k.replace(".attn.qkv.", f".attn.{name}_proj.")] = part
         else:
-            out[k.replace(".attn.proj.", ".attn.out_proj.")] = v
+            out[k] = v
     return out
 
-def swin_from_timm(model: nn.Module, img_size: int | tuple[int, int], window_size: int = 7) -> SwinTransformer:
-    "A `SwinTransformer` with the weights of a timm Swin (v1) built for `img_size` and `window_size`."
-    stages = list(model.layers)
-    ours = SwinTransformer(img_size, model.patch_embed.patch_size[0], model.patch_embed.proj.in_channels, model.num_classes,
-                           embed_dim=model.embed_dim, depths=[len(s.blocks) for s in stages],
-                           num_heads=[s.blocks[0].attn.num_heads for s in stages], window_size=window_size,
-                           mlp_ratio=stages[0].blocks[0].mlp.fc1.out_features / model.embed_dim)
-    ours.load_state_dict(timm_to_swin_state_dict(model.state_dict()))
+def swin_from_timm(model: nn.Module, img_size: int | tuple[int, int] | None = None,
+                   window_size: int | tuple[int, int] | None = None) -> SwinTransformer:
+    """A `SwinTransformer` with the config and weights of a timm Swin v1, built with timm's window rule.
+
+    `img_size` and `window_size` default to the timm model's and, if given, must equal them. Refuses (`ValueError`)
+    what it does not reproduce exactly: maps timm pads (a window that does not divide a map), a window or MLP ratio that
+    differs between stages, `head_dim` ≠ dim / heads, widths that do not double, activations other than exact GELU,
+    norms other than one LayerNorm ε, and pooling other than average."""
+    check(type(model).__name__ == "SwinTransformer" and type(model).__module__.startswith("timm."), "model",
+          "a timm SwinTransformer (v1)", f"{type(model).__module__}.{type(model).__name__}")
+    pe, stages = model.patch_embed, list(model.layers)
+    blocks = [b for s in stages for b in s.blocks]
+    built = tuple(pe.img_size)
+    check(img_size is None or _pair(img_size) == built, "img_size",
+          f"{built}, the size the timm model was built for (its windows and masks depend on it)", img_size)
+    windows = {tuple(w) for w in getattr(model, "_ref_window_sizes", ())} or {_pair(window_size or 7)}
+    check(len(windows) == 1, "model", "one window size for all stages", sorted(windows))
+    window = windows.pop()
+    check(window_size is None or _pair(window_size) == window, "window_size", f"the timm model's window {window}", window_size)
+    check(pe.patch_size[0] == pe.patch_size[1] and tuple(pe.proj.stride) == tuple(pe.patch_size), "model.patch_embed",
+          "square, non-overlapping patches", (tuple(pe.patch_size), tuple(pe.proj.stride)))
+    _check_no_padding("timm", [tuple(b.input_resolution) for b in blocks], [tuple(b.window_size) for b in blocks])
+    dims = [s.blocks[0].dim for s in stages]
+    check(dims == [model.embed_dim * 2 ** i for i in range(len(stages))], "model", "widths doubling at every stage", dims)
+    check(all(b.attn.qkv.out_features == 3 * b.dim for b in blocks), "model", "head_dim = dim / num_heads",
+          sorted({b.attn.qkv.out_features // 3 // b.attn.num_heads for b in blocks}))
+    ratios = {b.mlp.fc1.out_features / b.dim for b in blocks}
+    check(len(ratios) == 1, "model", "one mlp_ratio for all stages", sorted(ratios))
+    acts = {(type(b.mlp.act).__name__, getattr(b.mlp.act, "approximate", None)) for b in blocks}
+    check(acts == {("GELU", "none")}, "model", "exact GELU activations", acts)
+    norms = {(type(m).__name__, getattr(m, "eps", None)) for m in model.modules() if "Norm" in type(m).__name__}
+    check(len(norms) == 1 and next(iter(norms))[0] == "LayerNorm", "model", "LayerNorms with one eps", sorted(norms))
+    check(getattr(model, "global_pool", "avg") == "avg", "model.global_pool", "'avg'", getattr(model, "global_pool", None))
+    rule = "always" if getattr(blocks[0], "always_partition", False) else "per_axis"
+    ours = SwinTransformer(built, pe.patch_size[0], pe.proj.in_channels, model.num_classes, embed_dim=model.embed_dim,
+                           depths=[len(s.blocks) for s in stages], num_heads=[s.blocks[0].attn.num_heads for s in stages],
+                           window_size=window, mlp_ratio=ratios.pop(), norm_eps=next(iter(norms))[1],
+                           qkv_bias=blocks[0].attn.qkv.bias is not None, window_rule=rule)
+    theirs = [(tuple(b.window_size), tuple(b.shift_size)) for b in blocks]
+    mine = [(b.window_size, b.shift_size) for s in ours.stages for b in s.blocks]
+    check(mine == theirs, "model", f"the windows and shifts of timm's rule {rule!r} (was the model resized?)",
+          f"timm {theirs} vs ours {mine}")
+    ours.load_state_dict(timm_to_swin_state_dict(model.state_dict()), strict=True)
     return ours.eval()
