@@ -173,7 +173,7 @@ class History:
         return out
 
     def plot(self, keys: Iterable[str] | None = None, ax=None, title: str | None = None):
-        "Plot the smoothed training loss and every evaluation metric against the step."
+        "Plot the smoothed training loss (and any validation loss) against the step; other validation metrics on a second, labelled axis."
         import matplotlib.pyplot as plt
         if ax is None:
             _, ax = plt.subplots(figsize=(6, 3.2))
@@ -181,11 +181,15 @@ class History:
         ax.plot(steps, self.smoothed("loss"), label="train loss (smoothed)")
         ax.set_xlabel("step"); ax.set_ylabel("loss")
         keys = list(keys) if keys is not None else sorted({k for r in self.valid for k in r if k not in ("step", "epoch")})
-        if keys and self.valid:
+        losses, metrics = [k for k in keys if "loss" in k], [k for k in keys if "loss" not in k]
+        for k in losses:                                    # losses share the loss axis
+            ax.plot(*zip(*[(r["step"], r[k]) for r in self.valid if k in r]), marker="o", linestyle="--", label=f"valid {k}")
+        if metrics and self.valid:                          # accuracy-like metrics get their own axis, labelled
             ax2 = ax.twinx()
-            for k in keys:
-                pts = [(r["step"], r[k]) for r in self.valid if k in r]
-                ax2.plot(*zip(*pts), marker="o", linestyle="--", label=f"valid {k}")
+            for i, k in enumerate(metrics):
+                ax2.plot(*zip(*[(r["step"], r[k]) for r in self.valid if k in r]), marker="s", linestyle=":",
+                         color=f"C{len(losses) + 1 + i}", label=f"valid {k}")
+            ax2.set_ylabel(", ".join(metrics) if len(metrics) <= 2 else "validation metrics")
             ax2.legend(loc="center right", fontsize=8)
         ax.legend(loc="upper right", fontsize=8)
         if title: ax.set_title(title)
