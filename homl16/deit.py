@@ -15,7 +15,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import check
-from .vit import ViT, hf_to_vit_state_dict, timm_to_vit_state_dict, vit_config_from_hf
+from .vit import ViT, hf_to_vit_state_dict, timm_to_vit_state_dict, timm_vit_config, vit_config_from_hf
 
 # %% auto #0
 __all__ = ['DEIT_STANDIN', 'DeiT', 'deit_from_timm', 'deit_from_hf', 'distillation_loss', 'build_local_checkpoint']
@@ -63,14 +63,16 @@ class DeiT(ViT):
 
 # %% ../nbs/11_deit.ipynb #d656695e
 def deit_from_timm(model: nn.Module, **overrides) -> DeiT:
-    "Build a `DeiT` with the configuration of a timm `VisionTransformerDistilled` and copy its weights."
+    """Build a `DeiT` with the configuration of a timm `VisionTransformerDistilled` and copy its weights. Every timm
+    option is audited by `timm_vit_config` (a `ValueError` names any that ours would not reproduce), plus the
+    distilled model's own limits: no register tokens, positions on every token, no `fc_norm`."""
     check(getattr(model, "dist_token", None) is not None, "model", "a distilled timm DeiT (with a dist_token)", type(model).__name__)
-    pe, b = model.patch_embed, model.blocks[0]
-    cfg = dict(img_size=pe.img_size, patch_size=pe.patch_size[0], in_chans=pe.proj.in_channels, num_classes=model.num_classes,
-               embed_dim=model.embed_dim, depth=len(model.blocks), num_heads=b.attn.num_heads,
-               mlp_ratio=b.mlp.fc1.out_features / model.embed_dim, qkv_bias=b.attn.qkv.bias is not None, norm_eps=b.norm1.eps)
-    cfg.update(overrides)
-    deit = DeiT(**cfg)
+    check(getattr(model, "num_reg_tokens", 0) == 0, "reg_tokens", "0 (timm's distilled model builds them but never uses them)",
+          getattr(model, "num_reg_tokens", 0))
+    check(not model.no_embed_class, "no_embed_class", "False (the distilled model's table has cls and dist positions)", True)
+    check(isinstance(model.fc_norm, nn.Identity), "fc_norm", "None (the distilled heads read the final-norm tokens)",
+          type(model.fc_norm).__name__)
+    deit = DeiT(**timm_vit_config(model, **overrides))
     deit.load_state_dict(timm_to_vit_state_dict(model.state_dict()), strict=True)
     return deit
 
@@ -78,9 +80,7 @@ def deit_from_hf(model: nn.Module, **overrides) -> DeiT:
     "Build a `DeiT` from a Hugging Face `DeiTForImageClassificationWithTeacher` and copy its weights."
     sd = model.state_dict()
     check("distillation_classifier.weight" in sd, "model", "a DeiTForImageClassificationWithTeacher", type(model).__name__)
-    cfg = vit_config_from_hf(model.config, num_classes=sd["cls_classifier.weight"].shape[0])
-    cfg.update(overrides)
-    deit = DeiT(**cfg)
+    deit = DeiT(**vit_config_from_hf(model.config, num_classes=sd["cls_classifier.weight"].shape[0]) | overrides)
     deit.load_state_dict(hf_to_vit_state_dict(sd), strict=True)
     return deit
 

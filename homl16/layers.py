@@ -42,6 +42,10 @@ def merge_masks(attn_mask: torch.Tensor | None, key_padding_mask: torch.Tensor |
     return out
 
 # %% ../nbs/02_layers.ipynb #68f4ee8f
+def _broadcasts(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    "Whether a tensor of `shape` broadcasts to `target` without changing `target`."
+    return len(shape) <= len(target) and all(s in (1, t) for s, t in zip(reversed(shape), reversed(target)))
+
 class Attention(nn.Module):
     """Multi-head (self- or cross-) attention on `F.scaled_dot_product_attention`.
 
@@ -90,6 +94,7 @@ class Attention(nn.Module):
                 query_pos: torch.Tensor | None = None, key_pos: torch.Tensor | None = None,
                 hw: tuple[int, int] | None = None, need_weights: bool = False):
         "`x`: `[B, L, dim]`, `context`: `[B, S, context_dim]` (default `x`). Returns `[B, L, dim]` (and weights `[B, H, L, S]`)."
+        check(isinstance(x, torch.Tensor), "x", "a torch.Tensor", type(x).__name__)
         check(x.ndim == 3 and x.shape[-1] == self.dim, "x", f"a [batch, length, {self.dim}] tensor", tuple(x.shape))
         context = x if context is None else context
         check(context.ndim == 3 and context.shape[-1] == self.context_dim, "context",
@@ -98,6 +103,11 @@ class Attention(nn.Module):
         if self.sr_ratio > 1:
             context = self.reduce(context, hw)
         B, L, S = x.shape[0], x.shape[1], context.shape[1]
+        for name, m in (("attn_mask", attn_mask), ("bias", bias)):
+            if m is not None:
+                check(_broadcasts(m.shape, (B, self.num_heads, L, S)) and (m.dtype == torch.bool or m.is_floating_point()),
+                      name, f"a boolean or float tensor broadcastable to [batch={B}, heads={self.num_heads}, {L}, {S}]",
+                      f"{m.dtype} {tuple(m.shape)}")
         if key_padding_mask is not None:
             check(key_padding_mask.shape == (B, S) and key_padding_mask.dtype == torch.bool, "key_padding_mask",
                   f"a boolean [{B}, {S}] tensor", f"{key_padding_mask.dtype} {tuple(key_padding_mask.shape)}")
@@ -137,19 +147,23 @@ class Mlp(nn.Module):
         self.drop2 = nn.Dropout(drop)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        "`x`: `[..., in_features]` → `[..., out_features]`."
+        check(x.shape[-1] == self.fc1.in_features, "x", f"a tensor whose last axis has in_features={self.fc1.in_features} values",
+              tuple(x.shape))
         return self.drop2(self.fc2(self.drop1(self.act(self.fc1(x)))))
 
 class DropPath(nn.Module):
     "Stochastic depth: drop the whole residual branch of a sample with probability `p` (training only)."
     def __init__(self, p: float = 0.0):
         super().__init__()
+        check(0.0 <= p <= 1.0, "p", "a drop probability in [0, 1]", p)
         self.p = p
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.p == 0.0 or not self.training:
             return x
-        keep = x.new_empty((x.shape[0],) + (1,) * (x.ndim - 1)).bernoulli_(1 - self.p)
-        return x * keep / (1 - self.p)
+        keep = x.new_empty((x.shape[0],) + (1,) * (x.ndim - 1)).bernoulli_(1 - self.p)   # [B, 1, ...]: 1 = keep the branch
+        return x * keep / (1 - self.p) if self.p < 1.0 else x * keep                    # p = 1: always dropped
 
 class QuickGELU(nn.Module):
     "`x * sigmoid(1.702 x)`: the GELU approximation of the original CLIP."
@@ -161,7 +175,7 @@ class TransformerBlock(nn.Module):
     """A transformer layer: self-attention (+ optional cross-attention) + MLP, pre- or post-norm.
 
     Module names follow timm (`norm1`, `attn`, `norm2`, `mlp`); the cross-attention sub-layer is
-    `cross_attn` with its norm `norm_cross`."""
+    `cross_attn` with its norm `norm_cross` (both `None` without `cross_attention`)."""
     def __init__(self, dim: int, num_heads: int, mlp_ratio: float = 4.0, *, norm_first: bool = True,
                  qkv_bias: bool = True, drop: float = 0.0, attn_drop: float = 0.0, drop_path: float = 0.0,
                  act_layer: Callable[[], nn.Module] = nn.GELU, norm_eps: float = 1e-6, sr_ratio: int = 1,
@@ -170,6 +184,7 @@ class TransformerBlock(nn.Module):
         self.norm_first = norm_first
         self.norm1 = nn.LayerNorm(dim, eps=norm_eps)
         self.attn = Attention(dim, num_heads, qkv_bias=qkv_bias, attn_drop=attn_drop, proj_drop=drop, sr_ratio=sr_ratio)
+        self.norm_cross = self.cross_attn = None
         if cross_attention:
             self.norm_cross = nn.LayerNorm(dim, eps=norm_eps)
             self.cross_attn = Attention(dim, num_heads, context_dim=context_dim, qkv_bias=qkv_bias, attn_drop=attn_drop, proj_drop=drop)
@@ -177,22 +192,33 @@ class TransformerBlock(nn.Module):
         self.mlp = Mlp(dim, mlp_hidden or int(dim * mlp_ratio), act_layer=act_layer, drop=drop)
         self.drop_path = DropPath(drop_path)
 
-    def _sublayer(self, x, fn, norm):
-        if self.norm_first:
-            return x + self.drop_path(fn(norm(x)))
-        return norm(x + self.drop_path(fn(x)))
-
     def forward(self, x: torch.Tensor, context: torch.Tensor | None = None, *, attn_mask=None, key_padding_mask=None,
                 bias=None, is_causal: bool = False, pos=None, context_pos=None, context_key_padding_mask=None,
-                hw=None) -> torch.Tensor:
-        "`x`: `[B, L, dim]`; `pos` is added to queries/keys of self-attention and to queries of cross-attention."
-        x = self._sublayer(x, lambda h: self.attn(h, attn_mask=attn_mask, key_padding_mask=key_padding_mask, bias=bias,
-                                                  is_causal=is_causal, query_pos=pos, key_pos=pos, hw=hw), self.norm1)
-        if hasattr(self, "cross_attn"):
-            check(context is not None, "context", "the sequence to cross-attend to", None)
-            x = self._sublayer(x, lambda h: self.cross_attn(h, context, key_padding_mask=context_key_padding_mask,
-                                                            query_pos=pos, key_pos=context_pos), self.norm_cross)
-        return self._sublayer(x, self.mlp, self.norm2)
+                hw=None, need_weights: bool = False):
+        """`x`: `[B, L, dim]` → `[B, L, dim]`; `pos` is added to queries/keys of self-attention and to queries of
+        cross-attention. With `need_weights`, also returns the self-attention weights `[B, H, L, L]`."""
+        check(self.cross_attn is None or context is not None, "context", "the sequence to cross-attend to", None)
+        attn = partial(self.attn, attn_mask=attn_mask, key_padding_mask=key_padding_mask, bias=bias, is_causal=is_causal,
+                       query_pos=pos, key_pos=pos, hw=hw, need_weights=need_weights)
+        cross = partial(self.cross_attn, context=context, key_padding_mask=context_key_padding_mask,
+                        query_pos=pos, key_pos=context_pos) if self.cross_attn is not None else None
+        if self.norm_first:                                              # pre-norm: x + f(norm(x))
+            h, weights = _split(attn(self.norm1(x)), need_weights)
+            x = x + self.drop_path(h)
+            if cross is not None:
+                x = x + self.drop_path(cross(self.norm_cross(x)))
+            x = x + self.drop_path(self.mlp(self.norm2(x)))
+        else:                                                            # post-norm: norm(x + f(x))
+            h, weights = _split(attn(x), need_weights)
+            x = self.norm1(x + self.drop_path(h))
+            if cross is not None:
+                x = self.norm_cross(x + self.drop_path(cross(x)))
+            x = self.norm2(x + self.drop_path(self.mlp(x)))
+        return (x, weights) if need_weights else x
+
+def _split(out, need_weights: bool):
+    "`Attention`'s output → `(tokens, weights or None)`."
+    return out if need_weights else (out, None)
 
 # %% ../nbs/02_layers.ipynb #70fc40f4
 def _pair(v) -> tuple[int, int]:
@@ -205,6 +231,9 @@ class PatchEmbed(nn.Module):
                  strict_img_size: bool = True, bias: bool = True):
         super().__init__()
         self.img_size, self.patch_size = _pair(img_size), _pair(patch_size)
+        check(all(isinstance(p, int) and p >= 1 for p in self.patch_size), "patch_size", "a positive integer (or pair)", patch_size)
+        check(isinstance(in_chans, int) and in_chans >= 1, "in_chans", "a positive number of channels", in_chans)
+        check(isinstance(embed_dim, int) and embed_dim >= 1, "embed_dim", "a positive width", embed_dim)
         for name, s, p in (("img_size", self.img_size[0], self.patch_size[0]), ("img_size", self.img_size[1], self.patch_size[1])):
             check(s % p == 0, name, f"a multiple of patch_size={p}", s)
         self.in_chans, self.embed_dim, self.flatten, self.strict_img_size = in_chans, embed_dim, flatten, strict_img_size
@@ -214,8 +243,12 @@ class PatchEmbed(nn.Module):
         self.norm = norm_layer(embed_dim) if norm_layer else nn.Identity()
 
     def check_input(self, x: torch.Tensor) -> None:
-        "Raise a `ValueError` naming what is wrong with an image batch."
+        "Raise a `TypeError`/`ValueError` naming what is wrong with an image batch (no data-dependent checks: no sync)."
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"pixel_values: expected a torch.Tensor [batch, channels, height, width], got {type(x).__name__}")
+        check(x.is_floating_point(), "pixel_values", "floating-point pixels (e.g. uint8 images as x.float() / 255)", x.dtype)
         check(x.ndim == 4, "pixel_values", "a [batch, channels, height, width] tensor", tuple(x.shape))
+        check(x.shape[0] >= 1, "pixel_values", "a non-empty batch", tuple(x.shape))
         check(x.shape[1] == self.in_chans, "in_chans", f"{self.in_chans} channels", x.shape[1])
         H, W = x.shape[-2:]
         check(H % self.patch_size[0] == 0 and W % self.patch_size[1] == 0, "patch_size",

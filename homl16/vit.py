@@ -8,18 +8,19 @@ Docs: https://homl16.github.io/homl16/vit.html.md"""
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Callable, Mapping
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check
-from .layers import PatchEmbed, TransformerBlock, resize_pos_embed
+from .core import check, rename_by_rules
+from .layers import PatchEmbed, QuickGELU, TransformerBlock, resize_pos_embed
 
 # %% auto #0
-__all__ = ['PatchEmbedding', 'ViT', 'timm_to_vit_state_dict', 'load_timm_weights', 'vit_from_timm', 'hf_to_vit_state_dict',
-           'load_hf_weights', 'vit_config_from_hf', 'vit_from_hf', 'attention_rollout']
+__all__ = ['PatchEmbedding', 'ViT', 'timm_to_vit_state_dict', 'load_timm_weights', 'timm_vit_config', 'vit_from_timm',
+           'hf_to_vit_state_dict', 'load_hf_weights', 'vit_config_from_hf', 'vit_from_hf', 'attention_rollout']
 
 # %% ../nbs/10_vit.ipynb #00f004e6
 class PatchEmbedding(PatchEmbed):
@@ -32,10 +33,12 @@ class ViT(nn.Module):
     """Vision Transformer (Dosovitskiy et al., 2021), pre-LayerNorm, timm-compatible layout.
 
     Image → patch tokens → (+ class token, + `num_extra_tokens` learned tokens such as DeiT's distillation
-    token) → + learned positions → `depth` × `TransformerBlock` → LayerNorm → pooled → `head`.
+    token or registers) → + learned positions → `depth` × `TransformerBlock` → LayerNorm → pooled → `head`.
     `global_pool`: `"token"` (class token), `"avg"` (mean of the patch tokens) or `""` (no pooling: the head
     is applied to every token). `num_classes=0` makes `head` an `Identity` (the model returns features).
-    `pre_norm` adds a LayerNorm before the blocks (CLIP's `ln_pre`). With `strict_img_size=False`, other
+    `pre_norm` adds a LayerNorm before the blocks (CLIP's `ln_pre`); `patch_bias=False` drops the patch projection's
+    bias (CLIP); `no_embed_class` gives positions to the patches only (DeiT III, register ViTs); `fc_norm` moves the
+    final LayerNorm after pooling (timm's `fc_norm`, with `final_norm=False`). With `strict_img_size=False`, other
     image sizes (multiples of `patch_size`) are accepted and the position table is interpolated bicubically."""
     def __init__(self, img_size: int | tuple[int, int] = 224, patch_size: int = 16, in_chans: int = 3,
                  num_classes: int = 1000, embed_dim: int = 768, depth: int = 12, num_heads: int = 12,
@@ -43,7 +46,8 @@ class ViT(nn.Module):
                  global_pool: str = "token", pre_norm: bool = False, final_norm: bool = True,
                  act_layer: Callable[[], nn.Module] = nn.GELU, norm_eps: float = 1e-6, drop_rate: float = 0.0,
                  attn_drop_rate: float = 0.0, drop_path_rate: float = 0.0, num_extra_tokens: int = 0,
-                 strict_img_size: bool = True):
+                 strict_img_size: bool = True, patch_bias: bool = True, no_embed_class: bool = False,
+                 fc_norm: bool = False):
         super().__init__()
         check(isinstance(num_classes, int) and num_classes >= 0, "num_classes", "an integer >= 0 (0 = no head)", num_classes)
         check(isinstance(depth, int) and depth >= 1, "depth", "an integer >= 1", depth)
@@ -51,12 +55,15 @@ class ViT(nn.Module):
         check(global_pool in ("token", "avg", ""), "global_pool", "'token', 'avg' or ''", repr(global_pool))
         check(class_token or global_pool != "token", "global_pool", "'avg' or '' when class_token=False", repr(global_pool))
         check(num_extra_tokens >= 0, "num_extra_tokens", "an integer >= 0", num_extra_tokens)
+        check(0.0 <= drop_path_rate <= 1.0, "drop_path_rate", "a probability in [0, 1]", drop_path_rate)
         self.num_classes, self.global_pool, self.embed_dim = num_classes, global_pool, embed_dim
-        self.num_prefix_tokens = int(class_token) + num_extra_tokens
-        self.patch_embed = PatchEmbedding(img_size, patch_size, in_chans, embed_dim, strict_img_size=strict_img_size)
+        self.num_prefix_tokens, self.no_embed_class = int(class_token) + num_extra_tokens, no_embed_class
+        self.patch_embed = PatchEmbedding(img_size, patch_size, in_chans, embed_dim, strict_img_size=strict_img_size,
+                                          bias=patch_bias)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim)) if class_token else None
         self.extra_tokens = nn.Parameter(torch.zeros(1, num_extra_tokens, embed_dim)) if num_extra_tokens else None
-        self.pos_embed = nn.Parameter(torch.zeros(1, self.num_prefix_tokens + self.patch_embed.num_patches, embed_dim))
+        num_pos = self.patch_embed.num_patches + (0 if no_embed_class else self.num_prefix_tokens)
+        self.pos_embed = nn.Parameter(torch.zeros(1, num_pos, embed_dim))
         self.pos_drop = nn.Dropout(drop_rate)
         self.norm_pre = nn.LayerNorm(embed_dim, eps=norm_eps) if pre_norm else nn.Identity()
         dpr = [drop_path_rate * i / max(depth - 1, 1) for i in range(depth)]  # stochastic depth grows with depth
@@ -64,6 +71,7 @@ class ViT(nn.Module):
             TransformerBlock(embed_dim, num_heads, mlp_ratio, qkv_bias=qkv_bias, drop=drop_rate, attn_drop=attn_drop_rate,
                              drop_path=dpr[i], act_layer=act_layer, norm_eps=norm_eps) for i in range(depth)])
         self.norm = nn.LayerNorm(embed_dim, eps=norm_eps) if final_norm else nn.Identity()
+        self.fc_norm = nn.LayerNorm(embed_dim, eps=norm_eps) if fc_norm else nn.Identity()
         self.head_drop = nn.Dropout(drop_rate)
         self.head = nn.Linear(embed_dim, num_classes) if num_classes > 0 else nn.Identity()
         self.init_weights()
@@ -86,24 +94,33 @@ class ViT(nn.Module):
         return [t.expand(batch_size, -1, -1) for t in toks]
 
     def position_embeddings(self, grid: tuple[int, int]) -> torch.Tensor:
-        "Learned positions `[1, prefix + h*w, E]` for a patch grid `grid` (interpolated if it differs from training)."
-        return resize_pos_embed(self.pos_embed, self.patch_embed.grid_size, grid, self.num_prefix_tokens)
+        "Learned positions `[1, (prefix +) h*w, E]` for a patch grid `grid` (interpolated if it differs from training)."
+        return resize_pos_embed(self.pos_embed, self.patch_embed.grid_size, grid,
+                                0 if self.no_embed_class else self.num_prefix_tokens)
 
     def prepare_tokens(self, x: torch.Tensor) -> torch.Tensor:
         "Images `[B, C, H, W]` → tokens `[B, prefix + N, E]`: patchify, prepend the prefix tokens, add positions."
-        self.patch_embed.check_input(x)                                   # ValueError on bad channels / sizes
+        patches = self.patch_embed(x)                                     # [B, N, E]; checks the images
         B, _, H, W = x.shape
-        tokens = self.patch_embed(x)                                      # [B, N, E]
         p = self.patch_embed.patch_size
-        tokens = torch.cat(self.prefix_tokens(B) + [tokens], dim=1)       # [B, prefix + N, E]
-        return self.pos_drop(tokens + self.position_embeddings((H // p[0], W // p[1])))
+        pos = self.position_embeddings((H // p[0], W // p[1]))            # [1, (prefix +) N, E]
+        if self.no_embed_class:                                           # positions for the patches only
+            return self.pos_drop(torch.cat(self.prefix_tokens(B) + [patches + pos], dim=1))
+        return self.pos_drop(torch.cat(self.prefix_tokens(B) + [patches], dim=1) + pos)
 
-    def forward_features(self, x: torch.Tensor) -> torch.Tensor:
-        "Images `[B, C, H, W]` → every output token `[B, prefix + N, E]` after the blocks and the final norm."
-        x = self.norm_pre(self.prepare_tokens(x))
+    def forward_features(self, x: torch.Tensor, return_attn: bool = False):
+        """Images `[B, C, H, W]` → every output token `[B, prefix + N, E]` after the blocks and the final norm;
+        with `return_attn`, also the list of each block's attention weights `[B, heads, L, L]`."""
+        x = self.norm_pre(self.prepare_tokens(x))                         # [B, L, E]
+        attns = []
         for blk in self.blocks:
-            x = blk(x)
-        return self.norm(x)
+            if return_attn:
+                x, attn = blk(x, need_weights=True)
+                attns.append(attn)                                        # [B, heads, L, L]
+            else:
+                x = blk(x)
+        x = self.norm(x)
+        return (x, attns) if return_attn else x
 
     def pool(self, feats: torch.Tensor) -> torch.Tensor:
         "`[B, L, E]` → `[B, E]` (class token or mean of the patch tokens), or unchanged if `global_pool=''`."
@@ -115,53 +132,52 @@ class ViT(nn.Module):
 
     def forward_head(self, feats: torch.Tensor, pre_logits: bool = False) -> torch.Tensor:
         "Pool the tokens and apply the classifier: `[B, L, E]` → `[B, num_classes]` (`[B, E]` if `pre_logits`)."
-        x = self.head_drop(self.pool(feats))
+        x = self.head_drop(self.fc_norm(self.pool(feats)))
         return x if pre_logits else self.head(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         "Images `[B, C, H, W]` → logits `[B, num_classes]` (pooled features `[B, E]` when `num_classes=0`)."
         return self.forward_head(self.forward_features(x))
 
-    def get_intermediate_layers(self, x: torch.Tensor, n: int = 1, norm: bool = True) -> list[torch.Tensor]:
-        "Tokens `[B, L, E]` output by each of the last `n` blocks (passed through the final norm if `norm`)."
-        check(1 <= n <= len(self.blocks), "n", f"between 1 and depth={len(self.blocks)}", n)
-        x, outs = self.norm_pre(self.prepare_tokens(x)), []
-        for i, blk in enumerate(self.blocks):
-            x = blk(x)
-            if i >= len(self.blocks) - n:
-                outs.append(self.norm(x) if norm else x)
-        return outs
+    def get_selfattentions(self, x: torch.Tensor) -> list[torch.Tensor]:
+        "Attention weights `[B, heads, L, L]` of every block, first to last (for attention rollout)."
+        return self.forward_features(x, return_attn=True)[1]
 
     def get_last_selfattention(self, x: torch.Tensor) -> torch.Tensor:
         "Attention weights `[B, heads, L, L]` of the last block (row = query token, e.g. row 0 = the class token)."
-        x = self.norm_pre(self.prepare_tokens(x))
-        for blk in self.blocks[:-1]:
-            x = blk(x)
-        last = self.blocks[-1]
-        h = last.norm1(x) if last.norm_first else x
-        return last.attn(h, need_weights=True)[1]
+        return self.get_selfattentions(x)[-1]
 
-    def get_selfattentions(self, x: torch.Tensor) -> list[torch.Tensor]:
-        "Attention weights `[B, heads, L, L]` of every block, first to last (for attention rollout)."
-        x, attns = self.norm_pre(self.prepare_tokens(x)), []
-        for blk in self.blocks:
-            attns.append(blk.attn(blk.norm1(x) if blk.norm_first else x, need_weights=True)[1])
-            x = blk(x)
-        return attns
+    def get_intermediate_layers(self, x: torch.Tensor, n: int = 1, norm: bool = True) -> list[torch.Tensor]:
+        "Tokens `[B, L, E]` output by each of the last `n` blocks (passed through the final norm if `norm`)."
+        check(1 <= n <= len(self.blocks), "n", f"between 1 and depth={len(self.blocks)}", n)
+        outs = []                                                         # filled by hooks on the last n blocks
+        hooks = [blk.register_forward_hook(lambda mod, args, out: outs.append(out)) for blk in self.blocks[-n:]]
+        try:
+            self.forward_features(x)
+        finally:
+            for h in hooks:
+                h.remove()
+        return [self.norm(o) if norm else o for o in outs]
 
 # %% ../nbs/10_vit.ipynb #14f8c44c
+_TIMM_RULES = [  # timm name -> ours, first match wins (rename_by_rules); the fused qkv is split afterwards
+    (r"^blocks\.(\d+)\.attn\.proj\.", r"blocks.\1.attn.out_proj."),
+    (r"^blocks\.(\d+)\.(norm1|norm2|attn\.qkv|mlp\.fc1|mlp\.fc2)\.", r"blocks.\1.\2."),
+    (r"^(dist_token|reg_token)$", "extra_tokens"),
+    (r"^(cls_token|pos_embed)$", r"\1"),
+    (r"^(patch_embed\.proj|norm_pre|norm|fc_norm|head|head_dist)\.", r"\1."),
+]
+
 def timm_to_vit_state_dict(sd: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     "Rename a timm ViT/DeiT state dict to our names: split the fused `qkv` into `q_proj/k_proj/v_proj`, `proj` → `out_proj`."
     out = {}
     for k, v in sd.items():
-        if k.endswith(("attn.qkv.weight", "attn.qkv.bias")):
-            base, kind = k.rsplit(".qkv.", 1)
-            for name, part in zip(("q_proj", "k_proj", "v_proj"), v.chunk(3, dim=0)):
-                out[f"{base}.{name}.{kind}"] = part
-            continue
-        k = re.sub(r"\.attn\.proj\.", ".attn.out_proj.", k)
-        k = {"dist_token": "extra_tokens"}.get(k, k)
-        out[k] = v
+        name = rename_by_rules(k, _TIMM_RULES, "timm ViT")
+        if ".attn.qkv." in name:                                          # rows are [q; k; v]
+            for proj, part in zip(("q_proj", "k_proj", "v_proj"), v.chunk(3, dim=0)):
+                out[name.replace(".qkv.", f".{proj}.")] = part
+        else:
+            out[name] = v
     return out
 
 def load_timm_weights(vit: ViT, sd: Mapping[str, torch.Tensor]) -> ViT:
@@ -169,47 +185,99 @@ def load_timm_weights(vit: ViT, sd: Mapping[str, torch.Tensor]) -> ViT:
     vit.load_state_dict(timm_to_vit_state_dict(sd), strict=True)
     return vit
 
+def _timm_act(act: nn.Module) -> Callable[[], nn.Module]:
+    "Our activation for a timm block's `mlp.act`, or a `ValueError` (`act_layer`)."
+    if isinstance(act, nn.GELU) or _is(act, "GELU", "GELUTanh"):          # torch's or timm's classes
+        return partial(nn.GELU, approximate=getattr(act, "approximate", "tanh" if _is(act, "GELUTanh") else "none"))
+    if _is(act, "QuickGELU"):
+        return QuickGELU
+    check(_is(act, "ReLU"), "act_layer", "GELU (exact or tanh), QuickGELU or ReLU", type(act).__name__)
+    return nn.ReLU
+
+def _is(m, *names: str) -> bool:
+    return type(m).__name__ in names
+
+def timm_vit_config(model: nn.Module, **overrides) -> dict:
+    """Our `ViT` arguments for a timm `VisionTransformer` (or `VisionTransformerDistilled`: one extra token), with
+    `overrides` applied, after checking every option ours would not reproduce exactly: a `ValueError` names the
+    first such timm option."""
+    from timm.models.vision_transformer import VisionTransformer
+    check(isinstance(model, VisionTransformer), "model", "a timm VisionTransformer", type(model).__name__)
+    check(not (getattr(model, "dynamic_img_size", False) and overrides.get("strict_img_size") is False), "strict_img_size",
+          "True for a timm model with dynamic_img_size=True (timm resizes positions with an antialiased kernel, ours "
+          "with plain bicubic: other sizes would give other numbers)", False)
+    pe, b0, E = model.patch_embed, model.blocks[0], model.embed_dim
+    check(model.pos_embed is not None, "pos_embed", "'learn' (learned absolute positions)", "no position table")
+    check(model.global_pool in ("token", "avg", "") and getattr(model, "attn_pool", None) is None, "global_pool",
+          "'token', 'avg' or '' (attention pooling 'map', 'max', 'avgmax' are not built here)", repr(model.global_pool))
+    check(not getattr(model, "pool_include_prefix", False), "pool_include_prefix", "False", True)
+    check(isinstance(model.patch_drop, nn.Identity), "patch_drop_rate", "0 (token dropout is not built here)",
+          getattr(model.patch_drop, "prob", "> 0"))
+    check(_is(pe, "PatchEmbed") and isinstance(pe.proj, nn.Conv2d), "embed_layer", "timm's PatchEmbed (one Conv2d)", type(pe).__name__)
+    check(isinstance(pe.norm, nn.Identity), "embed_norm_layer", "None (no norm after the patch projection)", type(pe.norm).__name__)
+    check(not getattr(pe, "dynamic_img_pad", False), "dynamic_img_pad", "False (images are never padded here)", True)
+    for name in ("norm_pre", "norm", "fc_norm"):
+        m = getattr(model, name)
+        check(isinstance(m, (nn.Identity, nn.LayerNorm)) and (isinstance(m, nn.Identity) or m.eps == b0.norm1.eps),
+              "norm_layer", f"LayerNorm with the blocks' eps={b0.norm1.eps} in {name}", type(m).__name__)
+    for i, b in enumerate(model.blocks):
+        a, mlp = b.attn, b.mlp
+        check(_is(b, "Block"), "block_fn", "timm's Block (sequential pre-norm)", type(b).__name__)
+        check(isinstance(b.ls1, nn.Identity) and isinstance(b.ls2, nn.Identity), "init_values", "None (no layer scale)",
+              f"LayerScale in block {i}")
+        check(_is(a, "Attention") and hasattr(a, "qkv"), "attn_layer", "timm's Attention (fused qkv)", type(a).__name__)
+        check(isinstance(a.q_norm, nn.Identity) and isinstance(a.k_norm, nn.Identity), "qk_norm", "False", True)
+        check(isinstance(getattr(a, "norm", nn.Identity()), nn.Identity), "scale_attn_norm", "False", True)
+        check(_is(mlp, "Mlp") and isinstance(getattr(mlp, "norm", nn.Identity()), nn.Identity), "mlp_layer",
+              "timm's Mlp without inner norm (scale_mlp_norm=False, no SwiGLU)", type(mlp).__name__)
+        check(a.proj.bias is not None and mlp.fc1.bias is not None and mlp.fc2.bias is not None, "proj_bias", "True", False)
+        check(isinstance(b.norm1, nn.LayerNorm) and isinstance(b.norm2, nn.LayerNorm), "norm_layer", "LayerNorm",
+              type(b.norm1).__name__)
+        same = (a.num_heads, a.head_dim * a.num_heads, a.qkv.bias is not None, mlp.fc1.out_features, b.norm1.eps, b.norm2.eps,
+                type(mlp.act), getattr(mlp.act, "approximate", None))
+        ref = (b0.attn.num_heads, E, b0.attn.qkv.bias is not None, b0.mlp.fc1.out_features, b0.norm1.eps, b0.norm1.eps,
+               type(b0.mlp.act), getattr(b0.mlp.act, "approximate", None))
+        check(same == ref, "blocks", "identical blocks of width embed_dim", f"block {i} differs: {same} vs {ref}")
+    mlp_ratio = b0.mlp.fc1.out_features / E
+    check(int(E * mlp_ratio) == b0.mlp.fc1.out_features, "mlp_ratio", f"a ratio giving {b0.mlp.fc1.out_features} hidden units", mlp_ratio)
+    has_cls = model.cls_token is not None
+    return dict(img_size=pe.img_size, patch_size=pe.patch_size, in_chans=pe.proj.in_channels,
+                num_classes=model.num_classes, embed_dim=E, depth=len(model.blocks), num_heads=b0.attn.num_heads,
+                mlp_ratio=mlp_ratio, qkv_bias=b0.attn.qkv.bias is not None, class_token=has_cls,
+                global_pool=model.global_pool, pre_norm=not isinstance(model.norm_pre, nn.Identity),
+                final_norm=not isinstance(model.norm, nn.Identity), fc_norm=not isinstance(model.fc_norm, nn.Identity),
+                act_layer=_timm_act(b0.mlp.act), norm_eps=b0.norm1.eps, num_extra_tokens=model.num_prefix_tokens - int(has_cls),
+                patch_bias=pe.proj.bias is not None, no_embed_class=model.no_embed_class) | overrides
+
 def vit_from_timm(model: nn.Module, **overrides) -> ViT:
-    "Build our `ViT` with the configuration of a timm `VisionTransformer` and copy its weights into it."
-    b = model.blocks[0]
-    check(getattr(model, "global_pool", "token") == "token" and isinstance(getattr(model, "fc_norm", nn.Identity()), nn.Identity),
-          "model", "a timm ViT pooled on the class token (global_pool='token', no fc_norm)", getattr(model, "global_pool", None))
-    pe = model.patch_embed
-    cfg = dict(img_size=pe.img_size, patch_size=pe.patch_size[0], in_chans=pe.proj.in_channels,
-               num_classes=getattr(model, "num_classes", 0), embed_dim=model.embed_dim, depth=len(model.blocks),
-               num_heads=b.attn.num_heads, mlp_ratio=b.mlp.fc1.out_features / model.embed_dim,
-               qkv_bias=b.attn.qkv.bias is not None, class_token=model.cls_token is not None,
-               pre_norm=not isinstance(model.norm_pre, nn.Identity), norm_eps=b.norm1.eps,
-               num_extra_tokens=model.num_prefix_tokens - int(model.cls_token is not None))
-    cfg.update(overrides)
-    return load_timm_weights(ViT(**cfg), model.state_dict())
+    """Build our `ViT` with the configuration of a timm `VisionTransformer` and copy its weights into it; a `ValueError`
+    names any timm option that ours would not reproduce exactly (see `timm_vit_config`)."""
+    check(getattr(model, "dist_token", None) is None, "model", "a ViT without distillation token (use deit_from_timm)",
+          type(model).__name__)
+    return load_timm_weights(ViT(**timm_vit_config(model, **overrides)), model.state_dict())
 
 # %% ../nbs/10_vit.ipynb #3e4651e5
-_HF_RENAMES = [  # (pattern, replacement) applied in order; transformers 5.x names first, then 4.x names
-    (r"^(vit|deit)\.", ""),
-    (r"^embeddings\.cls_token$", "cls_token"), (r"^embeddings\.distillation_token$", "extra_tokens"),
-    (r"^embeddings\.position_embeddings$", "pos_embed"),
-    (r"^embeddings\.patch_embeddings\.projection\.", "patch_embed.proj."),
-    (r"^(?:encoder\.layer|layers)\.(\d+)\.", r"blocks.\1."),
-    (r"\.attention\.o_proj\.", ".attn.out_proj."), (r"\.attention\.([qkv]_proj)\.", r".attn.\1."),
-    (r"\.attention\.attention\.query\.", ".attn.q_proj."), (r"\.attention\.attention\.key\.", ".attn.k_proj."),
-    (r"\.attention\.attention\.value\.", ".attn.v_proj."), (r"\.attention\.output\.dense\.", ".attn.out_proj."),
-    (r"\.intermediate\.dense\.", ".mlp.fc1."), (r"(blocks\.\d+)\.output\.dense\.", r"\1.mlp.fc2."),
-    (r"\.layernorm_before\.", ".norm1."), (r"\.layernorm_after\.", ".norm2."),
-    (r"^layernorm\.", "norm."), (r"^classifier\.", "head."), (r"^cls_classifier\.", "head."),
-    (r"^distillation_classifier\.", "head_dist."),
+_HF_LAYER_NAMES = [  # Hugging Face ViT layer names (transformers 5.x, then 4.x) -> ours
+    ("attention.q_proj", "attn.q_proj"), ("attention.k_proj", "attn.k_proj"), ("attention.v_proj", "attn.v_proj"),
+    ("attention.o_proj", "attn.out_proj"), ("attention.attention.query", "attn.q_proj"),
+    ("attention.attention.key", "attn.k_proj"), ("attention.attention.value", "attn.v_proj"),
+    ("attention.output.dense", "attn.out_proj"), ("intermediate.dense", "mlp.fc1"), ("output.dense", "mlp.fc2"),
+    ("mlp.fc1", "mlp.fc1"), ("mlp.fc2", "mlp.fc2"), ("layernorm_before", "norm1"), ("layernorm_after", "norm2")]
+_HF_RULES = [(rf"^(?:vit\.|deit\.)?(?:encoder\.layer|layers)\.(\d+)\.{re.escape(hf)}\.", rf"blocks.\1.{ours}.")
+             for hf, ours in _HF_LAYER_NAMES] + [
+    (r"^(?:vit\.|deit\.)?embeddings\.cls_token$", "cls_token"),
+    (r"^(?:vit\.|deit\.)?embeddings\.distillation_token$", "extra_tokens"),
+    (r"^(?:vit\.|deit\.)?embeddings\.position_embeddings$", "pos_embed"),
+    (r"^(?:vit\.|deit\.)?embeddings\.patch_embeddings\.projection\.", "patch_embed.proj."),
+    (r"^(?:vit\.|deit\.)?layernorm\.", "norm."),
+    (r"^(?:classifier|cls_classifier)\.", "head."), (r"^distillation_classifier\.", "head_dist."),
 ]
 
 def hf_to_vit_state_dict(sd: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    "Rename a Hugging Face ViT/DeiT state dict (transformers 4.x or 5.x names) to ours; the unused `pooler` is dropped."
-    out = {}
-    for k, v in sd.items():
-        if re.match(r"^((vit|deit)\.)?pooler\.", k):
-            continue
-        for pat, rep in _HF_RENAMES:
-            k = re.sub(pat, rep, k)
-        out[k] = v
-    return out
+    """Rename a Hugging Face ViT/DeiT state dict (transformers 4.x or 5.x names) to ours with `rename_by_rules`
+    (an unknown key is a `ValueError`); the pooler, which `ViTForImageClassification` does not use, is dropped."""
+    return {rename_by_rules(k, _HF_RULES, "Hugging Face ViT/DeiT"): v for k, v in sd.items()
+            if not re.match(r"^((vit|deit)\.)?pooler\.", k)}
 
 def load_hf_weights(vit: ViT, sd: Mapping[str, torch.Tensor]) -> ViT:
     "Copy a Hugging Face `ViTModel`/`ViTForImageClassification` state dict into `vit` (strict)."
@@ -217,7 +285,7 @@ def load_hf_weights(vit: ViT, sd: Mapping[str, torch.Tensor]) -> ViT:
     return vit
 
 def _hf_act(name: str) -> Callable[[], nn.Module]:
-    acts = {"gelu": nn.GELU, "gelu_pytorch_tanh": lambda: nn.GELU(approximate="tanh"), "relu": nn.ReLU}
+    acts = {"gelu": nn.GELU, "gelu_pytorch_tanh": partial(nn.GELU, approximate="tanh"), "relu": nn.ReLU}
     check(name in acts, "hidden_act", f"one of {sorted(acts)}", name)
     return acts[name]
 
@@ -229,11 +297,12 @@ def vit_config_from_hf(config, num_classes: int = 0) -> dict:
                 qkv_bias=config.qkv_bias, norm_eps=config.layer_norm_eps, act_layer=_hf_act(config.hidden_act))
 
 def vit_from_hf(model: nn.Module, **overrides) -> ViT:
-    "Build our `ViT` from a Hugging Face `ViTModel` or `ViTForImageClassification` and copy its weights."
+    """Build our `ViT` from a Hugging Face `ViTModel` or `ViTForImageClassification` and copy its weights
+    (`ViTModel`'s pooler is not part of `ViT`: compare `last_hidden_state`, not `pooler_output`)."""
+    check(model.config.model_type == "vit", "model", "a Hugging Face ViT (use deit_from_hf for DeiT)", model.config.model_type)
     sd = model.state_dict()
-    head = next((v for k, v in sd.items() if k == "classifier.weight"), None)
-    cfg = vit_config_from_hf(model.config, num_classes=0 if head is None else head.shape[0])
-    cfg.update(overrides)
+    head = sd.get("classifier.weight")
+    cfg = vit_config_from_hf(model.config, num_classes=0 if head is None else head.shape[0]) | overrides
     return load_hf_weights(ViT(**cfg), sd)
 
 # %% ../nbs/10_vit.ipynb #0cd0aa7f
