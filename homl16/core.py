@@ -564,8 +564,13 @@ def model_flops(model: nn.Module, *args, **kwargs) -> int:
         raise TypeError(f"model: expected a torch.nn.Module, got {type(model).__name__}")
     from torch.utils.flop_counter import FlopCounterMode
     _register_cpu_attention_flops()
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        model(*args, **kwargs)
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    try:  # no parameter may require grad: the counter's module tracker fails on a Parameter fed to a submodule under no_grad
+        for p in trainable: p.requires_grad_(False)
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            model(*args, **kwargs)
+    finally:
+        for p in trainable: p.requires_grad_(True)
     return counter.get_total_flops()
 
 def mfu(flops_per_call: float, seconds_per_call: float, peak_flops: float) -> float:
