@@ -18,17 +18,28 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.transforms import v2
 
-from .core import check
+from .core import check, rename_by_rules
 from .layers import Mlp
 from .vit import ViT
 
 # %% auto #0
-__all__ = ['RandomHue', 'MultiCrop', 'MultiCropDataset', 'multicrop_collate', 'DINOHead', 'load_lightly_head', 'DINOLoss',
-           'momentum_schedule', 'ema_update', 'MultiCropNet', 'DINO', 'dino_loss', 'extract_features',
-           'nearest_mean_accuracy', 'knn_accuracy', 'cls_attention_maps', 'plot_attention', 'vit_to_hf',
-           'build_local_checkpoint']
+__all__ = ['HF_VIT_RULES', 'check_images', 'RandomHue', 'MultiCrop', 'MultiCropDataset', 'multicrop_collate', 'DINOHead',
+           'load_lightly_head', 'DINOLoss', 'momentum_schedule', 'ema_update', 'check_crops', 'MultiCropNet', 'DINO',
+           'dino_loss', 'extract_features', 'nearest_mean_accuracy', 'knn_accuracy', 'cls_attention_maps',
+           'plot_attention', 'vit_to_hf', 'build_local_checkpoint']
 
 # %% ../nbs/15_dino.ipynb #118897ce
+def check_images(x, name: str, ndim: int = 4, channels: int | None = 3) -> None:
+    """`TypeError`/`ValueError` naming `name` unless `x` is a float image tensor with `ndim` dimensions
+    (`[B, C, H, W]`, or one image `[C, H, W]`), `channels` channels and, for a batch, at least one image."""
+    shape = "[B, C, H, W]" if ndim == 4 else "[C, H, W]"
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name}: expected a {shape} torch.Tensor, got {type(x).__name__}")
+    check(x.is_floating_point(), name, "float pixels in [0, 1] (uint8 images: v2.functional.to_dtype(x, torch.float32, scale=True))", x.dtype)
+    check(x.ndim == ndim, name, f"a {shape} tensor", tuple(x.shape))
+    check(channels is None or x.shape[-3] == channels, name, f"{channels} channels in dimension -3", tuple(x.shape))
+    check(ndim == 3 or len(x) > 0, name, "a non-empty batch", tuple(x.shape))
+
 _RGB_TO_YIQ = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
 _YIQ_TO_RGB = torch.linalg.inv(_RGB_TO_YIQ)
 
@@ -51,6 +62,9 @@ class RandomHue(nn.Module):
         return _YIQ_TO_RGB @ rotation @ _RGB_TO_YIQ
 
     def forward(self, img: torch.Tensor) -> torch.Tensor:
+        if not isinstance(img, torch.Tensor):
+            raise TypeError(f"img: expected an RGB tensor [..., 3, H, W], got {type(img).__name__}")
+        check(img.is_floating_point(), "img", "float pixels in [0, 1]", img.dtype)
         check(img.ndim >= 3 and img.shape[-3] == 3, "img", "an RGB tensor [..., 3, H, W]", tuple(img.shape))
         turns = (torch.rand(()).item() * 2 - 1) * self.hue                   # torch's RNG, like v2's transforms
         return torch.einsum("ij,...jhw->...ihw", self.matrix(turns), img).clamp(0, 1)
@@ -75,11 +89,13 @@ class MultiCrop:
         self.local_tf = pipeline(local_size, local_scale)
 
     def __call__(self, img: torch.Tensor) -> list[torch.Tensor]:
+        check_images(img, "img", ndim=3)
         return [self.global_tf(img), self.global_tf(img)] + [self.local_tf(img) for _ in range(self.n_local)]
 
 class MultiCropDataset(torch.utils.data.Dataset):
     "Images `[N, 3, H, W]` → for each index, the list of crops made by `transform` (labels are never returned)."
     def __init__(self, images: torch.Tensor, transform: Callable):
+        check_images(images, "images")
         self.images, self.transform = images, transform
     def __len__(self) -> int:
         return len(self.images)
@@ -88,6 +104,7 @@ class MultiCropDataset(torch.utils.data.Dataset):
 
 def multicrop_collate(batch: list[list[torch.Tensor]]) -> list[torch.Tensor]:
     "A batch of per-image crop lists → one tensor per crop position: `[crops][B, 3, h, w]`."
+    check(len(batch) > 0, "batch", "at least one image's list of crops", len(batch))
     n = len(batch[0])
     check(all(len(b) == n for b in batch), "batch", f"the same number of crops ({n}) for every image", [len(b) for b in batch])
     return [torch.stack([b[i] for b in batch]) for i in range(n)]
@@ -129,20 +146,40 @@ class DINOHead(nn.Module):
         return F.normalize(w, dim=1) if self.norm_last_layer else w
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"x: expected a [batch, {self.in_dim}] torch.Tensor, got {type(x).__name__}")
         check(x.ndim == 2 and x.shape[1] == self.in_dim, "x", f"a [batch, {self.in_dim}] tensor", tuple(x.shape))
         z = F.normalize(self.mlp(x), dim=-1)                       # [B, bottleneck] on the unit sphere
         return F.linear(z, self.prototypes())                      # [B, out_dim] cosine similarities
 
 def load_lightly_head(head: DINOHead, ref: nn.Module) -> DINOHead:
-    "Copy the weights (and batch-norm statistics) of a lightly `DINOProjectionHead` into `head` (same `use_bn`)."
+    """Copy the weights (and batch-norm statistics) of a lightly `DINOProjectionHead` into `head`.
+
+    Refuses (`ValueError`) any head it cannot reproduce exactly: other layer types or sizes, batch norm on one
+    side only, or (when `head.norm_last_layer`) prototypes whose norm `weight_g` is not 1 (lightly's
+    `norm_last_layer=False` trains it)."""
     src = [m for m in ref.layers if isinstance(m, (nn.Linear, nn.BatchNorm1d))]
     dst = [m for m in head.mlp.modules() if isinstance(m, (nn.Linear, nn.BatchNorm1d))]
     check([type(m) for m in src] == [type(m) for m in dst], "ref", f"a DINOProjectionHead with batch_norm={head.use_bn}",
           [type(m).__name__ for m in src])
+    acts = [type(m) for m in ref.layers if not isinstance(m, (nn.Linear, nn.BatchNorm1d, nn.Sequential))]
+    check(all(a is nn.GELU for a in acts), "ref", "GELU activations", [a.__name__ for a in acts])
     for d, s in zip(dst, src):
-        d.load_state_dict(s.state_dict())
+        shapes = lambda m: {k: tuple(v.shape) for k, v in m.state_dict().items()}
+        check(shapes(d) == shapes(s), "ref", f"a {type(d).__name__} with {shapes(d)}", shapes(s))
+        d.load_state_dict(s.state_dict(), strict=True)
+    last = ref.last_layer
+    if hasattr(last, "weight_g"):    # lightly's weight_norm, W = g * v / ||v||, recomputed: `.weight` is refreshed by forward only
+        w = (last.weight_g * F.normalize(last.weight_v, dim=1)).detach()
+    else:
+        w = last.weight.detach()
+    check(w.shape == head.last_layer.weight.shape, "ref", f"a last layer of shape {tuple(head.last_layer.weight.shape)}", tuple(w.shape))
+    if head.norm_last_layer:
+        g = w.norm(dim=1)
+        check(torch.allclose(g, torch.ones_like(g), atol=1e-6), "ref", "prototype norms weight_g = 1 (lightly's norm_last_layer=True); "
+              "use DINOHead(norm_last_layer=False) for a trained weight_g", f"norms in [{g.min():.3g}, {g.max():.3g}]")
     with torch.no_grad():
-        head.last_layer.weight.copy_(ref.last_layer.weight)  # = g * v / ||v||; with g = 1 our normalisation is the same
+        head.last_layer.weight.copy_(w)                      # with g = 1 our normalisation is the same
     return head
 
 # %% ../nbs/15_dino.ipynb #dc02719f
@@ -152,10 +189,14 @@ class DINOLoss(nn.Module):
 
     `student_out`: list of `[B, K]` tensors, one per crop (global crops first); `teacher_out`: list of
     `[B, K]` tensors for the global crops. The center buffer `[1, K]` is updated after each call (in
-    training mode), averaged over all processes when `torch.distributed` is initialised."""
+    training mode), averaged over all processes when `torch.distributed` is initialised.
+
+    Non-finite teacher outputs raise a `ValueError` before the center is touched: a single NaN would
+    otherwise enter the running center and turn every later target into NaN."""
     def __init__(self, out_dim: int, teacher_temp: float = 0.04, student_temp: float = 0.1,
                  center_momentum: float = 0.9, centering: bool = True):
         super().__init__()
+        check(isinstance(out_dim, int) and out_dim > 0, "out_dim", "a positive integer", out_dim)
         check(teacher_temp > 0, "teacher_temp", "a positive temperature", teacher_temp)
         check(student_temp > 0, "student_temp", "a positive temperature", student_temp)
         check(0 <= center_momentum < 1, "center_momentum", "a value in [0, 1)", center_momentum)
@@ -171,13 +212,20 @@ class DINOLoss(nn.Module):
     def forward(self, student_out: Sequence[torch.Tensor], teacher_out: Sequence[torch.Tensor],
                 teacher_temp: float | None = None) -> torch.Tensor:
         K = self.center.shape[1]
+        for name, outs in (("teacher_out", teacher_out), ("student_out", student_out)):
+            if not isinstance(outs, (list, tuple)) or not all(isinstance(o, torch.Tensor) for o in outs):
+                raise TypeError(f"{name}: expected a list of [B, {K}] tensors (one per crop), got {type(outs).__name__}")
         check(len(teacher_out) >= 1 and len(student_out) >= 1, "teacher_out", "non-empty lists of [B, K] tensors",
               (len(teacher_out), len(student_out)))
         check(len(student_out) > 1 or len(teacher_out) > 1, "student_out", "at least two crops in total (a crop is never compared to itself)",
               (len(teacher_out), len(student_out)))
         shapes = {tuple(t.shape) for t in list(teacher_out) + list(student_out)}
-        check(len(shapes) == 1 and next(iter(shapes))[-1] == K, "student_out", f"[B, {K}] tensors of one shape", sorted(shapes))
-        t = self.teacher_probs(torch.stack(list(teacher_out)), teacher_temp)       # [T, B, K]
+        check(len(shapes) == 1 and len(next(iter(shapes))) == 2 and next(iter(shapes))[-1] == K, "student_out",
+              f"[B, {K}] tensors of one shape (out_dim={K})", sorted(shapes))
+        check(next(iter(shapes))[0] > 0, "student_out", "a non-empty batch", sorted(shapes))
+        t_raw = torch.stack(list(teacher_out))                                     # [T, B, K]
+        check(bool(torch.isfinite(t_raw).all()), "teacher_out", "finite values (a NaN/inf would poison the center)", "NaN or inf")
+        t = self.teacher_probs(t_raw, teacher_temp)                                # [T, B, K]
         log_s = F.log_softmax(torch.stack(list(student_out)) / self.student_temp, dim=-1)  # [S, B, K]
         ce = -torch.einsum("tbk,sbk->ts", t, log_s) / t.shape[1]                   # [T, S] mean over the batch
         same = torch.eye(*ce.shape, dtype=torch.bool, device=ce.device)            # crop i vs crop i: skipped
@@ -211,6 +259,20 @@ def ema_update(teacher: nn.Module, student: nn.Module, momentum: float) -> None:
         a.mul_(momentum).add_(b.detach(), alpha=1 - momentum)
 
 # %% ../nbs/15_dino.ipynb #25ac74ba
+def check_crops(crops: Sequence[torch.Tensor], n_global: int = 1) -> None:
+    """`TypeError`/`ValueError` unless `crops` is a list of finite float image batches `[B, 3, h, w]` with one batch
+    size, whose first `n_global` crops (the teacher's) share one size, no smaller than any later (local) crop."""
+    if isinstance(crops, torch.Tensor) or not isinstance(crops, Sequence):
+        raise TypeError(f"crops: expected a list of [B, 3, H, W] tensors (one per crop), got {type(crops).__name__}")
+    check(len(crops) >= n_global, "crops", f"at least {n_global} crop(s)", len(crops))
+    for i, c in enumerate(crops):
+        check_images(c, f"crops[{i}]")
+        check(bool(torch.isfinite(c).all()), f"crops[{i}]", "finite pixel values", "NaN or inf")
+    sizes = [tuple(c.shape[-2:]) for c in crops]
+    check(len({len(c) for c in crops}) == 1, "crops", "one batch size for every crop", [len(c) for c in crops])
+    check(len(set(sizes[:n_global])) == 1 and all(h * w <= sizes[0][0] * sizes[0][1] for h, w in sizes),
+          "crops", f"the {n_global} global crops first, of one size, then the smaller local crops", sizes)
+
 class MultiCropNet(nn.Module):
     "Backbone + head applied to a list of crops, one backbone call per group of equal resolution: → `[n_crops][B, K]`."
     def __init__(self, backbone: nn.Module, head: nn.Module):
@@ -218,8 +280,7 @@ class MultiCropNet(nn.Module):
         self.backbone, self.head = backbone, head
 
     def forward(self, crops: Sequence[torch.Tensor]) -> list[torch.Tensor]:
-        check(len(crops) >= 1 and all(c.ndim == 4 for c in crops), "crops", "a list of [B, 3, H, W] tensors",
-              [tuple(c.shape) for c in crops])
+        check_crops(crops)
         out, i = [], 0
         while i < len(crops):                                  # consecutive crops of the same size share a call
             j = i
@@ -248,6 +309,7 @@ class DINO(nn.Module):
         self.n_global, self.momentum = n_global, momentum
 
     def forward(self, crops: Sequence[torch.Tensor]) -> dict[str, torch.Tensor]:
+        check_crops(crops, self.n_global)
         check(len(crops) > self.n_global or self.n_global > 1, "crops", f"more than {self.n_global} crop(s)", len(crops))
         with torch.no_grad():
             t_out = self.teacher(crops[: self.n_global])      # [n_global][B, K]
@@ -271,16 +333,27 @@ def dino_loss(model: DINO, crops) -> dict[str, torch.Tensor]:
 # %% ../nbs/15_dino.ipynb #9bee54a6
 @torch.no_grad()
 def extract_features(backbone: nn.Module, images: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
-    "L2-normalised backbone features `[N, E]` of `images` `[N, 3, H, W]` (eval mode)."
+    "L2-normalised backbone features `[N, E]` of `images` `[N, 3, H, W]` (eval mode); `ValueError` on NaN/inf pixels."
+    check_images(images, "images", channels=None)
+    check(isinstance(batch_size, int) and batch_size > 0, "batch_size", "a positive integer", batch_size)
+    bad = (~torch.isfinite(images)).flatten(1).any(1).nonzero()[:, 0]
+    check(len(bad) == 0, "images", "finite pixel values", f"NaN/inf in images {bad[:5].tolist()}")
     was = backbone.training
     backbone.eval()
     feats = torch.cat([backbone(images[i:i + batch_size]) for i in range(0, len(images), batch_size)])
     backbone.train(was)
     return F.normalize(feats, dim=-1)
 
+def _check_labelled(train_feats, train_labels, test_feats, test_labels) -> None:
+    "One label per feature row, and train and test features of one width."
+    for name, f, y in (("train_labels", train_feats, train_labels), ("test_labels", test_feats, test_labels)):
+        check(f.ndim == 2 and y.ndim == 1 and len(f) == len(y) > 0, name, f"one label per row of a non-empty [N, E] feature matrix {tuple(f.shape)}", tuple(y.shape))
+    check(train_feats.shape[1] == test_feats.shape[1], "test_feats", f"features of width {train_feats.shape[1]}", tuple(test_feats.shape))
+
 def nearest_mean_accuracy(train_feats: torch.Tensor, train_labels: torch.Tensor,
                           test_feats: torch.Tensor, test_labels: torch.Tensor) -> float:
     "Accuracy of the nearest class mean classifier (cosine similarity to the normalised mean of each class)."
+    _check_labelled(train_feats, train_labels, test_feats, test_labels)
     classes = train_labels.unique()
     means = F.normalize(torch.stack([train_feats[train_labels == c].mean(0) for c in classes]), dim=-1)
     pred = classes[(F.normalize(test_feats, dim=-1) @ means.T).argmax(1)]
@@ -289,6 +362,7 @@ def nearest_mean_accuracy(train_feats: torch.Tensor, train_labels: torch.Tensor,
 def knn_accuracy(train_feats: torch.Tensor, train_labels: torch.Tensor, test_feats: torch.Tensor,
                  test_labels: torch.Tensor, k: int = 20, temperature: float = 0.07) -> float:
     "DINO's weighted k-NN: the `k` most cosine-similar training features vote with weight `exp(sim / temperature)`."
+    _check_labelled(train_feats, train_labels, test_feats, test_labels)
     check(1 <= k <= len(train_feats), "k", f"between 1 and the number of training features ({len(train_feats)})", k)
     sim = F.normalize(test_feats, dim=-1) @ F.normalize(train_feats, dim=-1).T   # [N_test, N_train]
     top, idx = sim.topk(k, dim=1)
@@ -300,7 +374,9 @@ def knn_accuracy(train_feats: torch.Tensor, train_labels: torch.Tensor, test_fea
 @torch.no_grad()
 def cls_attention_maps(vit: ViT, images: torch.Tensor) -> torch.Tensor:
     "Last-layer attention of the class token to every patch, per head: `[B, heads, H/p, W/p]` (rows sum to ≤ 1)."
-    check(images.ndim == 4, "images", "a [B, 3, H, W] tensor", tuple(images.shape))
+    check_images(images, "images", channels=vit.patch_embed.in_chans)
+    check(vit.cls_token is not None, "vit", "a ViT with a class token", "class_token=False")
+    check(bool(torch.isfinite(images).all()), "images", "finite pixel values", "NaN or inf")
     was = vit.training
     vit.eval()
     attn = vit.get_last_selfattention(images)                           # [B, heads, L, L]
@@ -310,35 +386,74 @@ def cls_attention_maps(vit: ViT, images: torch.Tensor) -> torch.Tensor:
     return attn[:, :, 0, vit.num_prefix_tokens:].reshape(*attn.shape[:2], gh, gw)
 
 def plot_attention(images: torch.Tensor, maps: torch.Tensor, heads: Sequence[int] | None = None, titles=None, size: float = 1.6):
-    "Each image followed by its class-token attention map for each head in `heads` (default: all) and their mean."
+    """Each image followed by its class-token attention map for each head in `heads` (default: all) and their mean,
+    on one colour scale per row (0 to the row's largest weight, colour bar at the end of the row)."""
     import matplotlib.pyplot as plt
     heads = list(range(maps.shape[1])) if heads is None else list(heads)
     cols = 2 + len(heads)
-    fig, axs = plt.subplots(len(images), cols, figsize=(size * cols, size * len(images)), squeeze=False)
+    fig, axs = plt.subplots(len(images), cols, figsize=(size * cols + 0.6, size * len(images)), squeeze=False)
     for r, (img, m) in enumerate(zip(images, maps)):
         axs[r, 0].imshow(img.permute(1, 2, 0).clamp(0, 1).cpu().numpy())
         axs[r, 0].set_title(titles[r] if titles else "image", fontsize=8)
-        for c, (name, a) in enumerate([(f"head {h}", m[h]) for h in heads] + [("mean", m.mean(0))], start=1):
-            axs[r, c].imshow(a.cpu().numpy(), cmap="inferno"); axs[r, c].set_title(name, fontsize=8)
+        panels = [(f"head {h}", m[h]) for h in heads] + [("mean", m.mean(0))]
+        vmax = max(float(a.max()) for _, a in panels)
+        for c, (name, a) in enumerate(panels, start=1):
+            im = axs[r, c].imshow(a.cpu().numpy(), cmap="inferno", vmin=0, vmax=vmax); axs[r, c].set_title(name, fontsize=8)
+        fig.colorbar(im, ax=axs[r, -1], fraction=0.05, pad=0.04).ax.tick_params(labelsize=6)
     for a in axs.flat:
         a.axis("off")
+    fig.suptitle("class-token attention weight per patch (colour bar: weight)", fontsize=9)
     fig.tight_layout()
     return fig
 
 # %% ../nbs/15_dino.ipynb #12c2b8f0
+# Hugging Face `ViTModel` names (transformers 5.x, then 4.x) → ours, for `rename_by_rules`
+HF_VIT_RULES = [(r"^embeddings\.cls_token$", "cls_token"), (r"^embeddings\.position_embeddings$", "pos_embed"),
+                (r"^embeddings\.patch_embeddings\.projection\.", "patch_embed.proj."),
+                (r"^(?:layers|encoder\.layer)\.(\d+)\.attention\.(?:attention\.)?(q|k|v)(?:_proj|uery|ey|alue)\.", r"blocks.\1.attn.\2_proj."),
+                (r"^(?:layers|encoder\.layer)\.(\d+)\.attention\.(?:o_proj|output\.dense)\.", r"blocks.\1.attn.out_proj."),
+                (r"^(?:layers|encoder\.layer)\.(\d+)\.layernorm_before\.", r"blocks.\1.norm1."),
+                (r"^(?:layers|encoder\.layer)\.(\d+)\.layernorm_after\.", r"blocks.\1.norm2."),
+                (r"^(?:layers\.(\d+)\.mlp\.fc1|encoder\.layer\.(\d+)\.intermediate\.dense)\.", r"blocks.\1\2.mlp.fc1."),
+                (r"^(?:layers\.(\d+)\.mlp\.fc2|encoder\.layer\.(\d+)\.output\.dense)\.", r"blocks.\1\2.mlp.fc2."),
+                (r"^layernorm\.", "norm.")]
+
+def _hf_act_name(act: nn.Module) -> str | None:
+    "The `hidden_act` of Hugging Face for our activation module, or None if it has none."
+    if type(act) is nn.GELU:
+        return {"none": "gelu", "tanh": "gelu_pytorch_tanh"}[act.approximate]
+    return "relu" if type(act) is nn.ReLU else None
+
 def vit_to_hf(vit: ViT, image_size: int | None = None):
-    "A Hugging Face `ViTModel` (no pooler, eager attention) with the configuration and weights of our `ViT`."
+    """A Hugging Face `ViTModel` (no pooler, eager attention) with the configuration and weights of our `ViT`.
+
+    Names are mapped with `rename_by_rules(HF_VIT_RULES)` and loaded strictly; every option a `ViTModel` cannot
+    reproduce (no class token, extra tokens, `pre_norm`, no final norm, a classifier head, pooling other than the
+    class token, a patch projection without bias, rectangular images or patches, other activations) raises `ValueError`."""
     from transformers import ViTConfig, ViTModel
-    from homl16.vit import hf_to_vit_state_dict
-    b = vit.blocks[0]
-    cfg = ViTConfig(image_size=image_size or vit.patch_embed.img_size[0], patch_size=vit.patch_embed.patch_size[0],
-                    num_channels=vit.patch_embed.in_chans, hidden_size=vit.embed_dim, num_hidden_layers=len(vit.blocks),
-                    num_attention_heads=b.attn.num_heads, intermediate_size=b.mlp.fc1.out_features, qkv_bias=b.attn.q_proj.bias is not None,
-                    layer_norm_eps=b.norm1.eps, hidden_act="gelu", attn_implementation="eager")
+    check(isinstance(vit, ViT), "vit", "a homl16.vit.ViT", type(vit).__name__)
+    pe, b = vit.patch_embed, vit.blocks[0]
+    act = _hf_act_name(b.mlp.act)
+    for ok, what, got in [(vit.cls_token is not None and vit.num_prefix_tokens == 1, "exactly one prefix token, the class token", vit.num_prefix_tokens),
+                          (vit.global_pool == "token", "global_pool='token' (HF users pool on the class token)", repr(vit.global_pool)),
+                          (isinstance(vit.norm_pre, nn.Identity), "pre_norm=False (ViTModel has no LayerNorm before the blocks)", "pre_norm=True"),
+                          (isinstance(vit.norm, nn.LayerNorm), "final_norm=True (ViTModel always ends with a LayerNorm)", "final_norm=False"),
+                          (isinstance(vit.head, nn.Identity), "num_classes=0 (ViTModel has no classifier)", getattr(vit.head, "out_features", vit.head)),
+                          (pe.proj.bias is not None, "a patch projection with bias", "bias=False"),
+                          (pe.img_size[0] == pe.img_size[1] and pe.patch_size[0] == pe.patch_size[1], "square images and patches", (pe.img_size, pe.patch_size)),
+                          (act is not None, "GELU or ReLU activations", type(b.mlp.act).__name__)]:
+        check(ok, "vit", what, got)
+    check(image_size in (None, pe.img_size[0]), "image_size", f"None or the ViT's own {pe.img_size[0]} (the position table is not resized)", image_size)
+    cfg = ViTConfig(image_size=image_size or pe.img_size[0], patch_size=pe.patch_size[0], num_channels=pe.in_chans,
+                    hidden_size=vit.embed_dim, num_hidden_layers=len(vit.blocks), num_attention_heads=b.attn.num_heads,
+                    intermediate_size=b.mlp.fc1.out_features, qkv_bias=b.attn.q_proj.bias is not None,
+                    layer_norm_eps=b.norm1.eps, hidden_act=act, attn_implementation="eager")
     hf = ViTModel(cfg, add_pooling_layer=False)
-    names = {k: v for k, v in zip(hf.state_dict(), hf_to_vit_state_dict({k: k for k in hf.state_dict()}))}
     ours = vit.state_dict()
-    hf.load_state_dict({k: ours[names[k]] for k in hf.state_dict()}, strict=True)
+    source = {k: rename_by_rules(k, HF_VIT_RULES, "Hugging Face ViTModel") for k in hf.state_dict()}
+    unused = sorted(set(ours) - set(source.values()))
+    check(not unused, "vit", "only weights a ViTModel holds", unused[:5])
+    hf.load_state_dict({k: ours[v] for k, v in source.items()}, strict=True)
     return hf.eval()
 
 def build_local_checkpoint(path: Path) -> None:
