@@ -19,9 +19,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check, fit, seed_everything
+from .core import bert_layer_rules, check, fit, rename_by_rules, seed_everything
 from .data import COLOR_NAMES, SHAPES, make_scenes
 from .hub import resolve
+from .lm import check_attention_mask, check_token_ids
 from .layers import Attention, Mlp
 
 # %% auto #0
@@ -134,21 +135,18 @@ class QFormer(nn.Module):
               "image_embeds", f"a [batch, tokens, {self.image_dim}] tensor of image features",
               tuple(image_embeds.shape) if isinstance(image_embeds, torch.Tensor) else type(image_embeds).__name__)
         check(image_embeds.is_floating_point(), "image_embeds", "a floating-point tensor", image_embeds.dtype)
+        check(image_embeds.shape[0] >= 1 and image_embeds.shape[1] >= 1, "image_embeds", "at least one image of at least one token",
+              tuple(image_embeds.shape))
         if input_ids is None:
             return
-        check(self.text, "input_ids", "None (this Q-Former was built with text=False)", tuple(input_ids.shape))
-        check(input_ids.ndim == 2 and not input_ids.is_floating_point(), "input_ids", "an integer [batch, length] tensor",
-              f"{input_ids.dtype} {tuple(input_ids.shape)}")
+        check(self.text, "input_ids", "None (this Q-Former was built with text=False)", tuple(getattr(input_ids, "shape", ())))
+        check_token_ids(input_ids, self.vocab_size)
         check(input_ids.shape[0] == image_embeds.shape[0], "input_ids", f"batch size {image_embeds.shape[0]} (as image_embeds)",
               input_ids.shape[0])
         check(input_ids.shape[1] <= self.max_positions, "input_ids", f"at most max_positions={self.max_positions} tokens",
               input_ids.shape[1])
-        if input_ids.numel():
-            check(0 <= int(input_ids.min()) and int(input_ids.max()) < self.vocab_size, "input_ids",
-                  f"ids in [0, {self.vocab_size})", (int(input_ids.min()), int(input_ids.max())))
         if attention_mask is not None:
-            check(attention_mask.shape == input_ids.shape, "attention_mask", f"the shape of input_ids {tuple(input_ids.shape)}",
-                  tuple(attention_mask.shape))
+            check_attention_mask(attention_mask, input_ids.shape)
 
     def embed(self, input_ids: torch.Tensor | None, batch_size: int) -> torch.Tensor:
         "`[queries | word + position embeddings of the text]`, before the LayerNorm: `[B, Q+T, D]`."
@@ -190,28 +188,34 @@ class QFormer(nn.Module):
         return q
 
 # %% ../nbs/27_blip2.ipynb #3720a571
-_QFORMER_HF_RULES = [  # (Hugging Face BLIP-2 pattern, our name), first match wins
+_QFORMER_HF_RULES = [  # (Hugging Face BLIP-2 pattern, our name) for `rename_by_rules`, first match wins
     (r"^query_tokens$", "query_tokens"),
     (r"^embeddings\.(word|position)_embeddings\.weight$", r"\1_embeddings.weight"),
     (r"^qformer\.layernorm\.", "norm."),
-    (r"^qformer\.encoder\.layer\.(\d+)\.attention\.attention\.(query|key|value)\.",
-     lambda m: f"layers.{m[1]}.attn.{m[2][0]}_proj."),
-    (r"^qformer\.encoder\.layer\.(\d+)\.attention\.output\.dense\.", r"layers.\1.attn.out_proj."),
-    (r"^qformer\.encoder\.layer\.(\d+)\.attention\.output\.LayerNorm\.", r"layers.\1.norm1."),
-    (r"^qformer\.encoder\.layer\.(\d+)\.crossattention\.attention\.(query|key|value)\.",
-     lambda m: f"layers.{m[1]}.cross_attn.{m[2][0]}_proj."),
+    # what differs from BERT: attention.attention.* (BERT: attention.self.*), cross-attention, the queries' FFN
+    (r"^qformer\.encoder\.layer\.(\d+)\.(attention|crossattention)\.attention\.(query|key|value)\.",
+     lambda m: f"layers.{m[1]}.{'attn' if m[2] == 'attention' else 'cross_attn'}.{m[3][0]}_proj."),
     (r"^qformer\.encoder\.layer\.(\d+)\.crossattention\.output\.dense\.", r"layers.\1.cross_attn.out_proj."),
     (r"^qformer\.encoder\.layer\.(\d+)\.crossattention\.output\.LayerNorm\.", r"layers.\1.norm_cross."),
-    (r"^qformer\.encoder\.layer\.(\d+)\.intermediate(_query)?\.dense\.", r"layers.\1.mlp\2.fc1."),
-    (r"^qformer\.encoder\.layer\.(\d+)\.output(_query)?\.dense\.", r"layers.\1.mlp\2.fc2."),
-    (r"^qformer\.encoder\.layer\.(\d+)\.output(_query)?\.LayerNorm\.", r"layers.\1.norm2\2."),
+    (r"^qformer\.encoder\.layer\.(\d+)\.intermediate_query\.dense\.", r"layers.\1.mlp_query.fc1."),
+    (r"^qformer\.encoder\.layer\.(\d+)\.output_query\.dense\.", r"layers.\1.mlp_query.fc2."),
+    (r"^qformer\.encoder\.layer\.(\d+)\.output_query\.LayerNorm\.", r"layers.\1.norm2_query."),
+    *bert_layer_rules("qformer.encoder.layer", "layers"),     # the rest is named as in BERT
 ]
-
-def _hf_to_ours(key: str) -> str:
-    for pattern, repl in _QFORMER_HF_RULES:
-        if re.match(pattern, key):
-            return re.sub(pattern, repl, key)
-    raise ValueError(f"state_dict: expected only Q-Former weights, got an unknown key {key!r}")
+_QFORMER_TO_HF_RULES = [  # the inverse: (our pattern, Hugging Face BLIP-2 name)
+    (r"^query_tokens$", "query_tokens"),
+    (r"^(word|position)_embeddings\.", r"embeddings.\1_embeddings."),
+    (r"^norm\.", "qformer.layernorm."),
+    (r"^layers\.(\d+)\.(attn|cross_attn)\.(q|k|v)_proj\.", lambda m: f"qformer.encoder.layer.{m[1]}."
+     f"{'attention' if m[2] == 'attn' else 'crossattention'}.attention.{dict(q='query', k='key', v='value')[m[3]]}."),
+    (r"^layers\.(\d+)\.attn\.out_proj\.", r"qformer.encoder.layer.\1.attention.output.dense."),
+    (r"^layers\.(\d+)\.norm1\.", r"qformer.encoder.layer.\1.attention.output.LayerNorm."),
+    (r"^layers\.(\d+)\.cross_attn\.out_proj\.", r"qformer.encoder.layer.\1.crossattention.output.dense."),
+    (r"^layers\.(\d+)\.norm_cross\.", r"qformer.encoder.layer.\1.crossattention.output.LayerNorm."),
+    (r"^layers\.(\d+)\.mlp(_query)?\.fc1\.", r"qformer.encoder.layer.\1.intermediate\2.dense."),
+    (r"^layers\.(\d+)\.mlp(_query)?\.fc2\.", r"qformer.encoder.layer.\1.output\2.dense."),
+    (r"^layers\.(\d+)\.norm2(_query)?\.", r"qformer.encoder.layer.\1.output\2.LayerNorm."),
+]
 
 def _is_qformer_key(key: str) -> bool:
     return key == "query_tokens" or key.startswith(("qformer.", "embeddings.word_", "embeddings.position_embeddings"))
@@ -240,7 +244,7 @@ def qformer_from_hf(hf_model) -> QFormer:
     sd = {k: v for k, v in hf_model.state_dict().items() if _is_qformer_key(k)}
     has_text = hf_model.config.qformer_config.use_qformer_text_input and "embeddings.word_embeddings.weight" in sd
     model = QFormer(**qformer_config_from_hf(hf_model.config, text=has_text))
-    ours = {_hf_to_ours(k): v for k, v in sd.items()}
+    ours = {rename_by_rules(k, _QFORMER_HF_RULES, "Q-Former"): v for k, v in sd.items()}
     missing, unexpected = set(model.state_dict()) - set(ours), set(ours) - set(model.state_dict())
     check(not missing and not unexpected, "hf_model", "exactly the Q-Former weights",
           f"missing {sorted(missing)[:4]}, unexpected {sorted(unexpected)[:4]}")
@@ -251,31 +255,7 @@ def qformer_from_hf(hf_model) -> QFormer:
 
 def qformer_to_hf_state_dict(model: QFormer) -> dict[str, torch.Tensor]:
     "Our `QFormer`'s weights under Hugging Face BLIP-2 names (`query_tokens`, `qformer.*`, and `embeddings.*` with text)."
-    from transformers import Blip2QFormerConfig
-    names = {}
-    for i, layer in enumerate(model.layers):
-        p = f"qformer.encoder.layer.{i}."
-        for ours, hf in (("attn", "attention"), ("cross_attn", "crossattention")):
-            if hasattr(layer, ours):
-                for a, b in (("q", "query"), ("k", "key"), ("v", "value")):
-                    names[f"layers.{i}.{ours}.{a}_proj."] = f"{p}{hf}.attention.{b}."
-                names[f"layers.{i}.{ours}.out_proj."] = f"{p}{hf}.output.dense."
-        names[f"layers.{i}.norm1."] = f"{p}attention.output.LayerNorm."
-        names[f"layers.{i}.norm_cross."] = f"{p}crossattention.output.LayerNorm."
-        for s in ("", "_query"):
-            names[f"layers.{i}.mlp{s}.fc1."] = f"{p}intermediate{s}.dense."
-            names[f"layers.{i}.mlp{s}.fc2."] = f"{p}output{s}.dense."
-            names[f"layers.{i}.norm2{s}."] = f"{p}output{s}.LayerNorm."
-    names.update({"norm.": "qformer.layernorm.", "word_embeddings.": "embeddings.word_embeddings.",
-                  "position_embeddings.": "embeddings.position_embeddings."})
-    out = {}
-    for k, v in model.state_dict().items():
-        if k == "query_tokens":
-            out[k] = v
-            continue
-        prefix = next(p for p in names if k.startswith(p))
-        out[names[prefix] + k[len(prefix):]] = v
-    return out
+    return {rename_by_rules(k, _QFORMER_TO_HF_RULES, "QFormer"): v for k, v in model.state_dict().items()}
 
 def hf_qformer_config(model: QFormer) -> dict:
     "The `qformer_config` of a Hugging Face `Blip2Config` describing our `QFormer`."
@@ -310,6 +290,13 @@ def load_minilm_quiet():
     with quiet_loading():
         return load_minilm()
 
+_BERT_TO_QFORMER_RULES = [  # (Hugging Face BertModel name, ours): the pooler and token types have no place of their own
+    (r"^embeddings\.(word|position|token_type)_embeddings\.", r"\1_embeddings."),
+    (r"^embeddings\.LayerNorm\.", "norm."),
+    *bert_layer_rules("encoder.layer", "layers"),
+    (r"^pooler\.", "pooler."),
+]
+
 def qformer_from_bert(bert, *, depth: int | None = None, num_queries: int = 32, image_dim: int = 1408,
                       cross_attention_freq: int = 2, new_tokens: int = 1, text: bool = True, drop: float = 0.0,
                       seed: int = 0) -> QFormer:
@@ -327,23 +314,23 @@ def qformer_from_bert(bert, *, depth: int | None = None, num_queries: int = 32, 
                 num_queries=num_queries, image_dim=image_dim, cross_attention_freq=cross_attention_freq,
                 max_positions=c.max_position_embeddings, text=text, eps=c.layer_norm_eps, drop=drop,
                 pad_token_id=c.pad_token_id)
-    b = bert.state_dict()
-    e = "embeddings."
-    with torch.no_grad():
-        if text:
-            q.word_embeddings.weight[:c.vocab_size] = b[e + "word_embeddings.weight"]
-            q.position_embeddings.weight.copy_(b[e + "position_embeddings.weight"] + b[e + "token_type_embeddings.weight"][0])
-        q.norm.weight.copy_(b[e + "LayerNorm.weight"]); q.norm.bias.copy_(b[e + "LayerNorm.bias"])
-        for i, layer in enumerate(q.layers):
-            p = f"encoder.layer.{i}."
-            pairs = [(layer.attn.q_proj, "attention.self.query"), (layer.attn.k_proj, "attention.self.key"),
-                     (layer.attn.v_proj, "attention.self.value"), (layer.attn.out_proj, "attention.output.dense"),
-                     (layer.norm1, "attention.output.LayerNorm"), (layer.mlp_query.fc1, "intermediate.dense"),
-                     (layer.mlp_query.fc2, "output.dense"), (layer.norm2_query, "output.LayerNorm")]
-            if text:
-                pairs += [(layer.mlp.fc1, "intermediate.dense"), (layer.mlp.fc2, "output.dense"), (layer.norm2, "output.LayerNorm")]
-            for mod, name in pairs:
-                mod.weight.copy_(b[p + name + ".weight"]); mod.bias.copy_(b[p + name + ".bias"])
+    sd = q.state_dict()                        # fresh: query tokens, cross-attention, the new vocabulary rows
+    V, b = c.vocab_size, bert.state_dict()
+    for k, v in b.items():
+        name = rename_by_rules(k, _BERT_TO_QFORMER_RULES, "BertModel")
+        if name.startswith("layers.") and int(name.split(".")[1]) < depth:
+            query_side = name.replace(".mlp.", ".mlp_query.").replace(".norm2.", ".norm2_query.")
+            if query_side != name:
+                sd[query_side] = v                 # the queries' FFN starts as a copy of BERT's FFN
+            if query_side == name or text:
+                sd[name] = v
+        elif name == "norm.weight" or name == "norm.bias":
+            sd[name] = v
+        elif text and name == "word_embeddings.weight":
+            sd[name] = torch.cat([v, sd[name][V:]])                     # + the random [DEC] rows
+        elif text and name == "position_embeddings.weight":
+            sd[name] = v + b["embeddings.token_type_embeddings.weight"][0]   # segment 0 folded in
+    q.load_state_dict(sd, strict=True)
     return q
 
 def bert_tokens(tokenizer, texts: Sequence[str], max_length: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
@@ -641,7 +628,8 @@ class Blip2(nn.Module):
 
     def lm_inputs(self, image_embeds: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None):
         "`[visual prompt | token embeddings]` and its attention mask: what the frozen LM reads."
-        check(input_ids.ndim == 2 and input_ids.shape[0] == image_embeds.shape[0], "input_ids",
+        check_token_ids(input_ids, self.lm.embed_tokens.num_embeddings)
+        check(input_ids.shape[0] == image_embeds.shape[0], "input_ids",
               f"an integer [{image_embeds.shape[0]}, length] tensor (one text per image)", tuple(input_ids.shape))
         prompt = self.visual_prompt(image_embeds)                                      # [B, Q, D]
         tokens = self.lm.embed_tokens(input_ids)                                    # [B, T, D]
@@ -734,9 +722,11 @@ def blip2_to_hf(model: Blip2, tokenizer):
     sd |= {f"vision_model.{k}": v for k, v in vision_hf.state_dict().items()}
     sd |= {f"language_model.{k}": v for k, v in lm_hf.state_dict().items()}
     sd |= {f"language_projection.{k}": v for k, v in model.language_projection.state_dict().items()}
-    missing, unexpected = hf.load_state_dict(sd, strict=False)
-    check(not unexpected and set(missing) <= {"language_model.lm_head.weight"}, "model", "weights for every HF parameter",
+    sd["language_model.lm_head.weight"] = lm_hf.lm_head.weight                     # tied to the token embedding
+    missing, unexpected = sorted(hf.state_dict().keys() - sd.keys()), sorted(sd.keys() - hf.state_dict().keys())
+    check(not missing and not unexpected, "model", "weights for every HF parameter",
           f"missing {missing[:4]}, unexpected {unexpected[:4]}")
+    hf.load_state_dict(sd, strict=True)
     hf.tie_weights()
     hf.generation_config.update(max_new_tokens=16, eos_token_id=model.eos_token_id, pad_token_id=tokenizer.pad_token_id,
                                 bos_token_id=model.bos_token_id, do_sample=False)

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from .core import check, rename_by_rules
 from .data import COLOR_NAMES, SHAPES, Scenes, make_scenes
 from .layers import TransformerBlock
+from .lm import check_token_ids
 
 # %% auto #0
 __all__ = ['LOGIT_LAPLACE_EPS', 'SHAPES_DVAE', 'SHAPES_DALLE', 'WEIGHTS', 'map_pixels', 'unmap_pixels', 'dvae_conv', 'DVAEBlock',
@@ -244,7 +245,7 @@ def dvae_from_openai(encoder: nn.Module, decoder: nn.Module) -> DiscreteVAE:
           f"missing {missing[:3]}, unexpected {unexpected[:3]}")
     wrong = [k for k in ours if ours[k].shape != state[k].shape]
     check(not wrong, "state_dict", "matching shapes", f"{wrong[:3]}")
-    model.load_state_dict(state)
+    model.load_state_dict(state, strict=True)
     return model
 
 # %% ../nbs/24_dalle.ipynb #26e0da6d
@@ -324,19 +325,12 @@ class DALLE(nn.Module):
 
     def check_tokens(self, text: torch.Tensor, image: torch.Tensor | None = None) -> None:
         "Raise a `ValueError` naming what is wrong with a batch of captions (and image codes)."
-        check(isinstance(text, torch.Tensor) and text.ndim == 2 and not text.is_floating_point(), "text",
-              "an integer [batch, text_len] tensor", f"{getattr(text, 'dtype', type(text))} {tuple(getattr(text, 'shape', ()))}")
-        check(text.shape[0] > 0, "text", "at least one caption", 0)
+        check_token_ids(text, self.text_vocab_size, "text")                        # [B, text_len], one min/max
         check(text.shape[1] == self.text_len, "text", f"text_len={self.text_len} tokens (pad shorter captions)", text.shape[1])
-        check(int(text.min()) >= 0 and int(text.max()) < self.text_vocab_size, "text",
-              f"ids in [0, {self.text_vocab_size})", f"ids in [{int(text.min())}, {int(text.max())}]")
         if image is not None:
-            check(image.ndim == 2 and not image.is_floating_point() and image.shape[0] == text.shape[0], "image",
-                  f"an integer [{text.shape[0]}, n] tensor of image codes", f"{image.dtype} {tuple(image.shape)}")
+            check_token_ids(image, self.image_vocab_size, "image")                  # [B, n] codes, n may be 0
+            check(image.shape[0] == text.shape[0], "image", f"batch size {text.shape[0]} (one code row per caption)", image.shape[0])
             check(image.shape[1] <= self.image_len, "image", f"at most {self.image_len} codes", image.shape[1])
-            if image.numel():
-                check(int(image.min()) >= 0 and int(image.max()) < self.image_vocab_size, "image",
-                      f"codes in [0, {self.image_vocab_size})", f"codes in [{int(image.min())}, {int(image.max())}]")
 
     def text_ids(self, text: torch.Tensor) -> torch.Tensor:
         "Replace the padding at position i by the padding token of position i, `text_vocab_size + i`."
@@ -366,6 +360,8 @@ class DALLE(nn.Module):
     def loss(self, text: torch.Tensor, image: torch.Tensor, image_weight: float = 7.0) -> dict:
         """Next-token cross-entropy, averaged over the text targets and over the image targets separately,
         combined as (text + 7 · image) / 8 (the paper's weights). `image`: codes `[B, h, w]` or `[B, h·w]`."""
+        check(isinstance(image, torch.Tensor) and image.ndim >= 2, "image", "a tensor of codes [batch, h, w] or [batch, h*w]",
+              type(image).__name__)
         image = image.flatten(1)
         check(image.shape[1] == self.image_len, "image", f"{self.image_len} codes per image", image.shape[1])
         logits = self(text, image[:, :-1])                                              # [B, T + N - 1, V]
@@ -524,7 +520,9 @@ def load_shapes_dalle(path: str | Path | None = None) -> tuple[DiscreteVAE, DALL
     meta = json.loads(path.with_suffix(".json").read_text())
     state = load_file(path.with_suffix(".safetensors"))
     dvae, dalle = DiscreteVAE(**meta["dvae"]), DALLE(**meta["dalle"])
-    dvae.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("dvae.")})
-    dalle.load_state_dict({k[6:]: v for k, v in state.items() if k.startswith("dalle.")})
+    check(all(k.startswith(("dvae.", "dalle.")) for k in state), "path", "a checkpoint of dvae.* and dalle.* weights",
+          sorted(k for k in state if not k.startswith(("dvae.", "dalle.")))[:3])
+    dvae.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("dvae.")}, strict=True)
+    dalle.load_state_dict({k[6:]: v for k, v in state.items() if k.startswith("dalle.")}, strict=True)
     tok = WordTokenizer(meta["vocabulary"][len(WordTokenizer.special):])
     return dvae.eval(), dalle.eval(), tok

@@ -14,6 +14,7 @@ import torch.nn as nn
 
 from .core import check
 from .layers import Attention, Mlp
+from .lm import check_attention_mask, check_token_ids, padding_mask
 
 # %% auto #0
 __all__ = ['IMAGE_TOKEN', 'EOC_TOKEN', 'PerceiverResamplerLayer', 'PerceiverResampler', 'SwiGLU', 'GatedCrossAttentionBlock',
@@ -155,20 +156,23 @@ class Flamingo(nn.Module):
     def encode_images(self, pixel_values: torch.Tensor) -> torch.Tensor:
         "`[B, M, C, H, W]` images → frozen features `[B, M, N, vision_dim]`."
         check(self.vision is not None, "vision", "a vision encoder (or pass image_features)", None)
-        check(pixel_values.ndim == 5 and pixel_values.is_floating_point(), "pixel_values",
-              "a float [batch, images, channels, height, width] tensor", f"{pixel_values.dtype} {tuple(pixel_values.shape)}")
+        check(torch.is_tensor(pixel_values) and pixel_values.ndim == 5 and pixel_values.is_floating_point(), "pixel_values",
+              "a float [batch, images, channels, height, width] tensor",
+              f"{getattr(pixel_values, 'dtype', type(pixel_values).__name__)} {tuple(getattr(pixel_values, 'shape', ()))}")
         B, M = pixel_values.shape[:2]
         with torch.no_grad():
             out = self.vision(pixel_values.flatten(0, 1))
         feats = getattr(out, "last_hidden_state", out)                           # [B*M, N, Dv]
         return feats.reshape(B, M, *feats.shape[1:])
 
-    def check_inputs(self, input_ids: torch.Tensor, feats: torch.Tensor) -> None:
-        "Raise a `ValueError` naming what is wrong with a batch of token ids and image features."
-        check(input_ids.ndim == 2 and not input_ids.is_floating_point(), "input_ids",
-              "an integer [batch, length] tensor", f"{input_ids.dtype} {tuple(input_ids.shape)}")
-        check(feats.ndim == 4 and feats.shape[-1] == self.vision_dim, "image_features",
-              f"a [batch, images, tokens, {self.vision_dim}] tensor", tuple(feats.shape))
+    def check_inputs(self, input_ids: torch.Tensor, feats: torch.Tensor, attention_mask: torch.Tensor | None = None) -> None:
+        "Raise a `ValueError` naming what is wrong with a batch of token ids, image features and padding mask."
+        check_token_ids(input_ids, self.lm.vocab_size)
+        check(torch.is_tensor(feats) and feats.is_floating_point() and feats.ndim == 4 and feats.shape[-1] == self.vision_dim,
+              "image_features", f"a float [batch, images, tokens, {self.vision_dim}] tensor",
+              f"{getattr(feats, 'dtype', type(feats).__name__)} {tuple(getattr(feats, 'shape', ()))}")
+        if attention_mask is not None:
+            check_attention_mask(attention_mask, input_ids.shape)
         check(feats.shape[0] == input_ids.shape[0], "images", f"batch size {input_ids.shape[0]} (as input_ids)", feats.shape[0])
         n_tokens = (input_ids == self.image_token_id).sum(1)                     # [B]
         check(bool((n_tokens == feats.shape[1]).all()), "input_ids",
@@ -180,11 +184,11 @@ class Flamingo(nn.Module):
         "`input_ids` `[B, T]` with M `<image>` tokens per row, images `[B, M, C, H, W]` (or features) → logits `[B, T, V]`."
         check((pixel_values is None) != (image_features is None), "pixel_values/image_features", "exactly one of them", "both or neither")
         feats = self.encode_images(pixel_values) if image_features is None else image_features   # [B, M, N, Dv]
-        self.check_inputs(input_ids, feats)
+        self.check_inputs(input_ids, feats, attention_mask)
         B, M = feats.shape[:2]
         media = self.resampler(feats).reshape(B, M * self.num_latents, self.vision_dim)         # [B, M*R, Dv]
         media_mask, has_media = media_attention_mask(input_ids, self.image_token_id, M, self.num_latents)
-        pad = None if attention_mask is None or bool(attention_mask.all()) else attention_mask == 0   # [B, T] True = padding
+        pad = padding_mask(attention_mask)                                                      # [B, T] True = padding, or None
         x = self.lm.embed(input_ids, attention_mask=attention_mask)                              # [B, T, D]
         for k, tok in enumerate((self.image_token_id, self.eoc_token_id)):
             x = x + (input_ids == tok)[..., None] * self.new_token_offsets[k]
@@ -233,10 +237,13 @@ class HFDecoderLM(nn.Module):
     "A Hugging Face `LlamaForCausalLM` seen as `embed` / `blocks` / `head`, the interface `Flamingo` expects."
     def __init__(self, model: nn.Module):
         super().__init__()
+        cfg = model.config
+        check(cfg.model_type == "llama", "model", "a Hugging Face LlamaForCausalLM (other decoders scale embeddings or mask differently)",
+              cfg.model_type)
         self.model = model
         inner = model.model
         self.blocks = nn.ModuleList([HFDecoderBlock(l, inner.rotary_emb, model.config) for l in inner.layers])
-        self.dim = model.config.hidden_size
+        self.dim, self.vocab_size = model.config.hidden_size, model.config.vocab_size
 
     def embed(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> torch.Tensor:
         return self.model.model.embed_tokens(input_ids)                          # [B, T, D] (positions: rotary, in blocks)

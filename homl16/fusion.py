@@ -18,6 +18,7 @@ import torch.nn.functional as F
 
 from .core import check
 from .layers import Attention, Mlp, TransformerBlock
+from .lm import check_token_ids
 
 # %% auto #0
 __all__ = ['SPECIALS', 'PAD_ID', 'BOS_ID', 'EOS_ID', 'ABLATION_VARIANTS', 'tokenize', 'Vocab', 'check_images', 'check_ids',
@@ -80,12 +81,9 @@ def check_images(images: torch.Tensor, img_size: int, name: str = "images") -> N
     check(tuple(images.shape[-2:]) == (img_size, img_size), name, f"{img_size}×{img_size} pixels", tuple(images.shape[-2:]))
 
 def check_ids(input_ids: torch.Tensor, vocab_size: int, name: str = "input_ids", batch: int | None = None) -> None:
-    "Raise a `ValueError` unless `input_ids` is an int64 `[B, L]` tensor of ids in `[0, vocab_size)`."
-    check(isinstance(input_ids, torch.Tensor) and input_ids.dtype == torch.long and input_ids.ndim == 2, name,
-          "an int64 [batch, length] tensor", f"{getattr(input_ids, 'dtype', type(input_ids).__name__)} {tuple(getattr(input_ids, 'shape', ()))}")
+    "Raise a `ValueError` unless `input_ids` is an integer `[B, L]` tensor (B, L ≥ 1) of ids in `[0, vocab_size)` (`homl16.lm.check_token_ids`), with `batch` rows if given."
+    check_token_ids(input_ids, vocab_size, name)
     check(input_ids.shape[1] > 0, name, "at least one token", 0)
-    lo, hi = int(input_ids.min()), int(input_ids.max())
-    check(lo >= 0 and hi < vocab_size, name, f"ids in [0, {vocab_size})", f"ids in [{lo}, {hi}]")
     if batch is not None:
         check(input_ids.shape[0] == batch, name, f"batch size {batch} (as the images)", input_ids.shape[0])
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 import torch
@@ -18,17 +18,18 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import homl16
-from .core import check
+from .core import check, rename_by_rules
 from .data import COLOR_NAMES, HELDOUT_PAIRS, NUMBER_WORDS, SHAPES, SIZES, make_scenes, make_videos
 from .layers import TransformerBlock
 
-from transformers import OPTForCausalLM, PreTrainedTokenizerFast
+if TYPE_CHECKING:                      # annotations only: transformers is imported where it is used
+    from transformers import OPTForCausalLM, PreTrainedTokenizerFast
 
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'PAD_ID', 'BOS_ID', 'EOS_ID', 'UNK_ID', 'PROMPT_WORDS', 'WEIGHTS_DIR', 'SHAPES_LM', 'SMOLLM2_GGUF',
-           'split_words', 'shapes_texts', 'shapes_vocabulary', 'build_tokenizer', 'load_tokenizer', 'position_ids',
-           'padding_mask', 'next_token', 'CausalLM', 'lm_from_hf', 'lm_to_hf', 'pack_texts', 'lm_loss', 'token_nll',
-           'unigram_nll', 'pretrained_shapes_lm', 'load_smollm2']
+           'split_words', 'shapes_texts', 'shapes_vocabulary', 'build_tokenizer', 'load_tokenizer', 'check_token_ids',
+           'check_attention_mask', 'position_ids', 'padding_mask', 'next_token', 'CausalLM', 'lm_from_hf', 'lm_to_hf',
+           'pack_texts', 'lm_loss', 'token_nll', 'unigram_nll', 'pretrained_shapes_lm', 'load_smollm2']
 
 # %% ../nbs/04_lm.ipynb #57d2a9ef
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<image>", "<|endofchunk|>"]   # ids 0..5
@@ -106,34 +107,42 @@ def load_tokenizer() -> PreTrainedTokenizerFast:
                                    model_max_length=64, **_TOKENIZER_KW)
 
 # %% ../nbs/04_lm.ipynb #067af508
+def check_token_ids(ids, vocab_size: int, name: str = "input_ids") -> None:
+    "`ValueError` unless `ids` is an integer `[batch >= 1, length]` tensor of ids in `[0, vocab_size)` (one min/max, no scan)."
+    check(isinstance(ids, torch.Tensor), name, "a torch.Tensor of token ids", type(ids).__name__)
+    check(ids.dtype in (torch.long, torch.int), name, "integer token ids (torch.long)", ids.dtype)
+    check(ids.ndim == 2, name, "a [batch, length] tensor", tuple(ids.shape))
+    check(ids.shape[0] >= 1, name, "a batch of at least one sequence", tuple(ids.shape))
+    if ids.numel():
+        lo, hi = int(ids.min()), int(ids.max())
+        check(lo >= 0 and hi < vocab_size, name, f"ids in [0, {vocab_size})", f"ids in [{lo}, {hi}]")
+
+def check_attention_mask(mask, shape: Sequence[int], like: str = "input_ids", name: str = "attention_mask") -> None:
+    """`ValueError` unless `mask` is a tensor of `shape` holding only 0 and 1 (1 = real token; bool, int or float) with
+    at least one real token per row. An additive mask (0 / -inf) is refused: read as 1/0 it would invert the padding."""
+    check(isinstance(mask, torch.Tensor) and tuple(mask.shape) == tuple(shape), name, f"a {list(shape)} tensor (as {like})",
+          tuple(mask.shape) if isinstance(mask, torch.Tensor) else type(mask).__name__)
+    check(bool(((mask == 0) | (mask == 1)).all()), name, "only 0 and 1 (1 = real token)", "other values")
+    check(bool((mask != 0).any(-1).all()), name, "at least one real token (1) per row", "a row of padding only")
+
 def _check_inputs(model: CausalLM, input_ids, inputs_embeds, attention_mask) -> tuple[int, int]:
     "Raise a clear error for anything `CausalLM.embed` cannot take; return (batch, length)."
     check((input_ids is None) != (inputs_embeds is None), "input_ids/inputs_embeds", "exactly one of the two",
           "both" if input_ids is not None else "neither")
     if input_ids is not None:
-        check(isinstance(input_ids, torch.Tensor), "input_ids", "a torch.Tensor", type(input_ids).__name__)
-        check(not input_ids.is_floating_point() and not input_ids.is_complex() and input_ids.dtype != torch.bool,
-              "input_ids", "integer token ids (torch.long)", input_ids.dtype)
-        check(input_ids.ndim == 2, "input_ids", "a [batch, length] tensor", tuple(input_ids.shape))
+        check_token_ids(input_ids, model.vocab_size)
         B, T = input_ids.shape
-        if input_ids.numel():
-            lo, hi = int(input_ids.min()), int(input_ids.max())
-            check(lo >= 0 and hi < model.vocab_size, "input_ids", f"ids in [0, {model.vocab_size})", f"ids in [{lo}, {hi}]")
     else:
         check(isinstance(inputs_embeds, torch.Tensor) and inputs_embeds.is_floating_point(), "inputs_embeds",
               "a float tensor", getattr(inputs_embeds, "dtype", type(inputs_embeds).__name__))
         check(inputs_embeds.ndim == 3 and inputs_embeds.shape[-1] == model.dim, "inputs_embeds",
               f"a [batch, length, {model.dim}] tensor", tuple(inputs_embeds.shape))
         B, T = inputs_embeds.shape[:2]
+        check(B >= 1, "inputs_embeds", "a batch of at least one sequence", B)
     name = "input_ids" if input_ids is not None else "inputs_embeds"
-    check(B >= 1, name, "a batch of at least one sequence", B)
     check(1 <= T <= model.max_positions, name, f"a length between 1 and max_positions={model.max_positions}", T)
     if attention_mask is not None:
-        check(isinstance(attention_mask, torch.Tensor) and tuple(attention_mask.shape) == (B, T), "attention_mask",
-              f"a [{B}, {T}] tensor (as {name})", tuple(getattr(attention_mask, "shape", ())))
-        check(bool(((attention_mask == 0) | (attention_mask == 1)).all()), "attention_mask", "only 0 and 1", "other values")
-        check(bool((attention_mask == 1).any(1).all()), "attention_mask", "at least one real token (1) per row",
-              "a row of padding only")
+        check_attention_mask(attention_mask, (B, T), like=name)
     return B, T
 
 @torch.no_grad()
@@ -271,12 +280,19 @@ def _opt_refusals(cfg) -> list[str]:
         bad.append("layer_norm_elementwise_affine=False")
     if getattr(cfg, "_remove_final_layer_norm", False):
         bad.append("_remove_final_layer_norm=True")
+    if cfg.attention_dropout or cfg.layerdrop:
+        bad.append(f"attention_dropout={cfg.attention_dropout}, layerdrop={cfg.layerdrop}: CausalLM drops neither")
     return bad
 
-_HF_RULES = [  # our name ← OPT's name (inside `model.decoder.`)
-    (r"embed_tokens\.", "embed_tokens."), (r"embed_positions\.", "embed_positions."), (r"final_layer_norm\.", "norm."),
-    (r"layers\.(\d+)\.self_attn\.", r"blocks.\1.attn."), (r"layers\.(\d+)\.self_attn_layer_norm\.", r"blocks.\1.norm1."),
-    (r"layers\.(\d+)\.fc(\d)\.", r"blocks.\1.mlp.fc\2."), (r"layers\.(\d+)\.final_layer_norm\.", r"blocks.\1.norm2."),
+_HF_RULES = [  # (OPT's name inside `model.decoder.`, ours), for `rename_by_rules`
+    (r"^embed_tokens\.", "embed_tokens."), (r"^embed_positions\.", "embed_positions."), (r"^final_layer_norm\.", "norm."),
+    (r"^layers\.(\d+)\.self_attn\.", r"blocks.\1.attn."), (r"^layers\.(\d+)\.self_attn_layer_norm\.", r"blocks.\1.norm1."),
+    (r"^layers\.(\d+)\.fc(\d)\.", r"blocks.\1.mlp.fc\2."), (r"^layers\.(\d+)\.final_layer_norm\.", r"blocks.\1.norm2."),
+]
+_TO_HF_RULES = [  # the inverse: (ours, OPT's name inside `model.decoder.`)
+    (r"^embed_tokens\.", "embed_tokens."), (r"^embed_positions\.", "embed_positions."), (r"^norm\.", "final_layer_norm."),
+    (r"^blocks\.(\d+)\.attn\.", r"layers.\1.self_attn."), (r"^blocks\.(\d+)\.norm1\.", r"layers.\1.self_attn_layer_norm."),
+    (r"^blocks\.(\d+)\.mlp\.fc(\d)\.", r"layers.\1.fc\2."), (r"^blocks\.(\d+)\.norm2\.", r"layers.\1.final_layer_norm."),
 ]
 
 def lm_from_hf(hf_model: OPTForCausalLM) -> CausalLM:
@@ -294,14 +310,7 @@ def lm_from_hf(hf_model: OPTForCausalLM) -> CausalLM:
                      depth=cfg.num_hidden_layers, num_heads=cfg.num_attention_heads, ffn_dim=cfg.ffn_dim,
                      pad_token_id=cfg.pad_token_id, dropout=cfg.dropout, bos_token_id=cfg.bos_token_id,
                      eos_token_id=cfg.eos_token_id)
-    ours = {}
-    for k, v in dec.state_dict().items():
-        for pattern, repl in _HF_RULES:
-            if re.match(pattern, k):
-                ours[re.sub(pattern, repl, k)] = v
-                break
-        else:
-            raise ValueError(f"hf_model: an unexpected OPT weight {k!r}")
+    ours = {rename_by_rules(k, _HF_RULES, "OPT decoder"): v for k, v in dec.state_dict().items()}
     ours["lm_head.weight"] = ours["embed_tokens.weight"]
     model.load_state_dict(ours, strict=True)
     return model.to(hf_model.lm_head.weight.dtype)
@@ -317,17 +326,7 @@ def lm_to_hf(model: CausalLM, attn_implementation: str = "eager") -> OPTForCausa
                     bos_token_id=c["bos_token_id"], eos_token_id=c["eos_token_id"], tie_word_embeddings=True,
                     attn_implementation=attn_implementation)
     hf = OPTForCausalLM(cfg)
-    inv = [(r"^embed_tokens\.", "embed_tokens."), (r"^embed_positions\.", "embed_positions."), (r"^norm\.", "final_layer_norm."),
-           (r"^blocks\.(\d+)\.attn\.", r"layers.\1.self_attn."), (r"^blocks\.(\d+)\.norm1\.", r"layers.\1.self_attn_layer_norm."),
-           (r"^blocks\.(\d+)\.mlp\.fc(\d)\.", r"layers.\1.fc\2."), (r"^blocks\.(\d+)\.norm2\.", r"layers.\1.final_layer_norm.")]
-    sd = {}
-    for k, v in model.state_dict().items():
-        if k == "lm_head.weight":
-            continue
-        for pattern, repl in inv:
-            if re.match(pattern, k):
-                sd[re.sub(pattern, repl, k)] = v
-                break
+    sd = {rename_by_rules(k, _TO_HF_RULES, "CausalLM"): v for k, v in model.state_dict().items() if k != "lm_head.weight"}
     hf.model.decoder.load_state_dict(sd, strict=True)
     hf.tie_weights()
     return hf.to(next(model.parameters()).dtype).eval()

@@ -139,9 +139,16 @@ class MultimodalTokens(nn.Module):
         return torch.cat(parts, dim=1)                                                         # [B, sum M_k, C]
 
 # %% ../nbs/25_perceiver.ipynb #7080fb36
-def _tokens(x: torch.Tensor, dim: int, name: str = "inputs") -> None:
+def _tokens(x: torch.Tensor, dim: int, name: str = "inputs", mask: torch.Tensor | None = None) -> None:
+    "`ValueError` unless `x` is a float `[B, L, dim]` tensor with B, L > 0 and `mask` (if any) a boolean `[B, L]` one."
+    check(isinstance(x, torch.Tensor) and x.is_floating_point(), name, "a float tensor of tokens",
+          getattr(x, "dtype", type(x).__name__))
     check(x.ndim == 3 and x.shape[-1] == dim, name, f"a [batch, length, {dim}] tensor", tuple(x.shape))
     check(x.shape[0] > 0 and x.shape[1] > 0, name, "a non-empty batch of non-empty sequences", tuple(x.shape))
+    if mask is not None:
+        check(isinstance(mask, torch.Tensor) and mask.dtype == torch.bool and tuple(mask.shape) == tuple(x.shape[:2]),
+              "input_mask", f"a boolean {list(x.shape[:2])} tensor (True = padding)",
+              f"{getattr(mask, 'dtype', type(mask).__name__)} {tuple(getattr(mask, 'shape', ()))}")
 
 class PerceiverIO(nn.Module):
     """Perceiver IO. `preprocess` turns raw inputs into tokens `[B, M, input_dim]` (or inputs are tokens already);
@@ -181,7 +188,7 @@ class PerceiverIO(nn.Module):
 
     def encode(self, x: torch.Tensor, input_mask: torch.Tensor | None = None) -> torch.Tensor:
         "Input tokens `[B, M, input_dim]` → latents `[B, N, latent_dim]`. `input_mask`: `[B, M]`, True = padding."
-        _tokens(x, self.input_dim)
+        _tokens(x, self.input_dim, mask=input_mask)
         z = self.latents.repeat(x.shape[0], 1, 1)                   # [B, N, D] (a copy: see the note below)
         z = self.encoder(z, x, key_padding_mask=input_mask)        # the only look at the inputs
         for _ in range(self.num_blocks):                            # one weight-shared block, repeated
@@ -238,14 +245,14 @@ class Perceiver(nn.Module):
         stack = self.latent_stacks[min(i, len(self.latent_stacks) - 1)]
         return stack(cross(z, x, key_padding_mask=input_mask))
 
-    def tokens(self, inputs) -> torch.Tensor:
+    def tokens(self, inputs, input_mask: torch.Tensor | None = None) -> torch.Tensor:
         "Raw inputs → input tokens `[B, M, input_dim]` (through `preprocess` if there is one)."
         x = self.preprocess(inputs) if self.preprocess is not None else inputs
-        _tokens(x, self.input_dim)
+        _tokens(x, self.input_dim, mask=input_mask)
         return x
 
     def forward(self, inputs, *, input_mask: torch.Tensor | None = None) -> torch.Tensor:
-        x = self.tokens(inputs)                                  # [B, M, C]
+        x = self.tokens(inputs, input_mask)                      # [B, M, C]
         z = self.latents.repeat(x.shape[0], 1, 1)                # [B, N, D]
         for i in range(self.depth):
             z = self.step(z, x, i, input_mask)
@@ -283,13 +290,8 @@ def _hf_layer_widths(layer) -> dict:
                 widening=layer.mlp.dense1.out_features // layer.mlp.dense1.in_features, residual=att.use_query_residual)
 
 def _hf_key(key: str) -> str:
-    key = re.sub(r"^perceiver\.", "", key)
-    for pattern, repl in _HF_PREFIX_RULES:
-        if re.match(pattern, key):
-            key = re.sub(pattern, repl, key)
-            break
-    else:
-        raise ValueError(f"state_dict: expected only Perceiver IO weights, got an unknown key {key!r}")
+    "A Hugging Face Perceiver weight name → ours: the module prefix first, then the names inside a layer."
+    key = rename_by_rules(re.sub(r"^perceiver\.", "", key), _HF_PREFIX_RULES, "Perceiver IO")
     if key.startswith(("encoder.", "self_attends.", "decoder.")):
         key = rename_by_rules(key, _HF_LAYER_RULES, "Perceiver layer")
     return key
@@ -343,7 +345,8 @@ def perceiver_io_from_hf(hf: nn.Module) -> PerceiverIO:
         got = (layer.attn.head_dim * layer.attn.num_heads, layer.attn.v_head_dim * layer.attn.num_heads)
         check(got == (w["qk"], w["v"]), name, f"q/k and v widths {(w['qk'], w['v'])}", got)
     state = {_hf_key(k): v for k, v in hf.state_dict().items()}
-    missing, unexpected = ours.load_state_dict(state, strict=False)
+    missing, unexpected = sorted(ours.state_dict().keys() - state.keys()), sorted(state.keys() - ours.state_dict().keys())
     check(not missing and not unexpected, "state_dict", "exactly the weights of our PerceiverIO",
           f"missing {missing[:3]}, unexpected {unexpected[:3]}")
+    ours.load_state_dict(state, strict=True)
     return ours.eval()

@@ -16,7 +16,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check, rename_by_rules
+from .core import bert_layer_rules, check, rename_by_rules
+from .lm import check_attention_mask, check_token_ids, padding_mask
 from .layers import TransformerBlock
 
 # %% auto #0
@@ -60,6 +61,7 @@ class VisualVocabulary:
         x = np.asarray(features, np.float32)
         D = self.words.shape[1]
         check(x.ndim == 2 and x.shape[1] == D, "features", f"a [N, {D}] array", x.shape)
+        check(bool(np.isfinite(x).all()), "features", "finite clip features (no NaN or inf)", "non-finite values")
         x = (x - self.mean) / self.std
         node = np.zeros(len(x), np.int64)                                   # the root
         for level in self.centroids:
@@ -160,37 +162,40 @@ class VideoBERT(nn.Module):
         return torch.cat([self.word_embeddings.weight, self.visual_embeddings.weight])
 
     def check_input(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None,
-                    attention_mask: torch.Tensor | None) -> None:
-        "Raise a `ValueError` naming what is wrong with a batch."
-        check(input_ids.ndim == 2 and not input_ids.is_floating_point(), "input_ids", "an integer [batch, length] tensor",
-              f"{input_ids.dtype} {tuple(input_ids.shape)}")
+                    attention_mask: torch.Tensor | None, mlm_positions: torch.Tensor | None = None) -> None:
+        "Raise a `ValueError` naming what is wrong with a batch (one min/max over the ids, no per-token scan)."
+        total = self.vocab_size + self.num_visual_words
+        check_token_ids(input_ids, total)          # text ids < vocab_size, visual word w is vocab_size + w
         B, L = input_ids.shape
-        check(B >= 1 and L >= 1, "input_ids", "at least one sequence of at least one token", tuple(input_ids.shape))
+        check(L >= 1, "input_ids", "at least one sequence of at least one token", tuple(input_ids.shape))
         check(L <= self.max_position_embeddings, "input_ids",
               f"at most max_position_embeddings={self.max_position_embeddings} tokens", L)
-        total = self.vocab_size + self.num_visual_words
-        check(bool(((input_ids >= 0) & (input_ids < total)).all()), "input_ids",
-              f"ids in [0, {total}) (text < {self.vocab_size}, visual words {self.vocab_size}..{total - 1})",
-              f"ids from {input_ids.min().item()} to {input_ids.max().item()}")
         if token_type_ids is not None:
-            check(token_type_ids.shape == input_ids.shape, "token_type_ids", f"shape {(B, L)} (as input_ids)", tuple(token_type_ids.shape))
-            check(bool(((token_type_ids >= 0) & (token_type_ids < self.type_vocab_size)).all()), "token_type_ids",
-                  f"values in [0, {self.type_vocab_size})", token_type_ids.unique().tolist())
+            check(isinstance(token_type_ids, torch.Tensor) and token_type_ids.shape == input_ids.shape, "token_type_ids",
+                  f"shape {(B, L)} (as input_ids)", tuple(getattr(token_type_ids, "shape", ())))
+            check(not token_type_ids.is_floating_point() and bool(((token_type_ids >= 0) & (token_type_ids < self.type_vocab_size)).all()),
+                  "token_type_ids", f"values in [0, {self.type_vocab_size})", token_type_ids.unique().tolist())
         if attention_mask is not None:
-            check(attention_mask.shape == input_ids.shape, "attention_mask", f"shape {(B, L)} (as input_ids)", tuple(attention_mask.shape))
+            check(isinstance(attention_mask, torch.Tensor) and attention_mask.shape == input_ids.shape, "attention_mask",
+                  f"shape {(B, L)} (as input_ids)", tuple(getattr(attention_mask, "shape", ())))
+            check_attention_mask(attention_mask, (B, L))
+        if mlm_positions is not None:
+            check(isinstance(mlm_positions, torch.Tensor) and mlm_positions.dtype == torch.bool and mlm_positions.shape == input_ids.shape,
+                  "mlm_positions", f"a boolean [{B}, {L}] mask (as input_ids)",
+                  f"{getattr(mlm_positions, 'dtype', type(mlm_positions).__name__)} {tuple(getattr(mlm_positions, 'shape', ()))}")
 
     def forward(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None,
                 attention_mask: torch.Tensor | None = None, mlm_positions: torch.Tensor | None = None) -> VideoBERTOutput:
         """`input_ids` `[B, L]` (text and visual ids), `token_type_ids` `[B, L]` (0 text, 1 video), `attention_mask`
         `[B, L]` (1 = token, 0 = padding). `mlm_positions`: a boolean `[B, L]` mask of the positions to decode
         (default: all), which saves the `[., vocab]` product where nothing is masked."""
-        self.check_input(input_ids, token_type_ids, attention_mask)
+        self.check_input(input_ids, token_type_ids, attention_mask, mlm_positions)
         B, L = input_ids.shape
         token_type_ids = torch.zeros_like(input_ids) if token_type_ids is None else token_type_ids
         E = self.embedding_matrix                                                        # [V + Vv, H]
         x = F.embedding(input_ids, E) + self.position_embeddings.weight[:L] + self.token_type_embeddings(token_type_ids)
         x = self.emb_drop(self.emb_norm(x))                                              # [B, L, H]
-        pad = None if attention_mask is None else attention_mask == 0                    # True = ignore this key
+        pad = padding_mask(attention_mask)                                               # [B, L] True = ignore this key, or None
         for blk in self.blocks:
             x = blk(x, key_padding_mask=pad)                                             # [B, L, H]
         pooled = torch.tanh(self.pooler(x[:, 0]))                                        # [B, H]
@@ -203,14 +208,7 @@ _HF_RULES = [
     (r"^bert\.embeddings\.position_embeddings\.", "position_embeddings."),
     (r"^bert\.embeddings\.token_type_embeddings\.", "token_type_embeddings."),
     (r"^bert\.embeddings\.LayerNorm\.", "emb_norm."),
-    (r"^bert\.encoder\.layer\.(\d+)\.attention\.self\.query\.", r"blocks.\1.attn.q_proj."),
-    (r"^bert\.encoder\.layer\.(\d+)\.attention\.self\.key\.", r"blocks.\1.attn.k_proj."),
-    (r"^bert\.encoder\.layer\.(\d+)\.attention\.self\.value\.", r"blocks.\1.attn.v_proj."),
-    (r"^bert\.encoder\.layer\.(\d+)\.attention\.output\.dense\.", r"blocks.\1.attn.out_proj."),
-    (r"^bert\.encoder\.layer\.(\d+)\.attention\.output\.LayerNorm\.", r"blocks.\1.norm1."),
-    (r"^bert\.encoder\.layer\.(\d+)\.intermediate\.dense\.", r"blocks.\1.mlp.fc1."),
-    (r"^bert\.encoder\.layer\.(\d+)\.output\.dense\.", r"blocks.\1.mlp.fc2."),
-    (r"^bert\.encoder\.layer\.(\d+)\.output\.LayerNorm\.", r"blocks.\1.norm2."),
+    *bert_layer_rules("bert.encoder.layer", "blocks"),
     (r"^bert\.pooler\.dense\.", "pooler."),
     (r"^cls\.predictions\.transform\.dense\.", "mlm_transform."),
     (r"^cls\.predictions\.transform\.LayerNorm\.", "mlm_norm."),

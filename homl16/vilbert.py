@@ -14,7 +14,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.ops import roi_align
 
-from .core import check, rename_by_rules
+from .core import bert_layer_rules, check, rename_by_rules
+from .lm import check_attention_mask, check_token_ids
 from .layers import Attention, Mlp, TransformerBlock
 
 # %% auto #0
@@ -57,6 +58,9 @@ class RegionEncoder(nn.Module):
         check(torch.is_tensor(images) and images.is_floating_point(), "images",
               "float images in [0, 1] (convert uint8 with .float() / 255)", getattr(images, "dtype", type(images).__name__))
         check(images.ndim == 4 and images.shape[1] == 3, "images", "a [batch, 3, height, width] tensor", tuple(images.shape))
+        check(len(images) >= 1, "images", "at least one image", tuple(images.shape))
+        lo, hi = images.aminmax()
+        check(bool(lo >= 0) and bool(hi <= 1), "images", "pixel values in [0, 1]", f"values in [{lo:.3g}, {hi:.3g}]")
         check(len(boxes) == len(images), "boxes", f"one box tensor per image ({len(images)})", len(boxes))
         for i, b in enumerate(boxes):
             check(len(b) > 0, "boxes", f"at least one region in every image", f"none in image {i}")
@@ -195,23 +199,21 @@ class ViLBERT(nn.Module):
                 nn.init.zeros_(m.bias)
 
     def check_input(self, input_ids, attention_mask, feats, boxes, region_mask) -> None:
-        "Raise a `ValueError` naming what is wrong with a batch."
-        check(input_ids.ndim == 2 and not input_ids.is_floating_point() and input_ids.shape[1] >= 1, "input_ids",
-              "an integer [batch, length] tensor", f"{input_ids.dtype} {tuple(input_ids.shape)}")
-        V = self.text_embed.word_embeddings.num_embeddings
-        check(int(input_ids.min()) >= 0 and int(input_ids.max()) < V, "input_ids", f"ids in [0, {V})",
-              f"ids in [{int(input_ids.min())}, {int(input_ids.max())}]")
+        "Raise a `ValueError` naming what is wrong with a batch (one min/max over the ids; no scan of the features)."
+        check_token_ids(input_ids, self.text_embed.word_embeddings.num_embeddings)
+        check(input_ids.shape[1] >= 1, "input_ids", "at least one token per sequence", tuple(input_ids.shape))
+        if attention_mask is not None:
+            check_attention_mask(attention_mask, input_ids.shape)
+        check(torch.is_tensor(feats), "region_feats", "a float tensor", type(feats).__name__)
         B = input_ids.shape[0]
-        check(attention_mask is None or tuple(attention_mask.shape) == tuple(input_ids.shape), "attention_mask",
-              f"shape {tuple(input_ids.shape)} (as input_ids)", None if attention_mask is None else tuple(attention_mask.shape))
         check(feats.is_floating_point() and feats.ndim == 3 and feats.shape[-1] == self.region_dim, "region_feats",
               f"a float [batch, regions, {self.region_dim}] tensor", f"{feats.dtype} {tuple(feats.shape)}")
         check(feats.shape[0] == B, "region_feats", f"batch size {B} (as input_ids)", feats.shape[0])
         check(feats.shape[1] >= 1, "region_feats", "at least one region per image", feats.shape[1])
-        check(boxes.ndim == 3 and tuple(boxes.shape[:2]) == tuple(feats.shape[:2]), "boxes",
-              f"one box per region: [{feats.shape[0]}, {feats.shape[1]}, 4]", tuple(boxes.shape))
-        check(region_mask.dtype == torch.bool and tuple(region_mask.shape) == tuple(feats.shape[:2]), "region_mask",
-              f"a boolean [{feats.shape[0]}, {feats.shape[1]}] tensor", f"{region_mask.dtype} {tuple(region_mask.shape)}")
+        check(torch.is_tensor(boxes) and boxes.ndim == 3 and tuple(boxes.shape[:2]) == tuple(feats.shape[:2]), "boxes",
+              f"one box per region: [{feats.shape[0]}, {feats.shape[1]}, 4]", tuple(getattr(boxes, "shape", ())))
+        check(torch.is_tensor(region_mask) and region_mask.dtype == torch.bool and tuple(region_mask.shape) == tuple(feats.shape[:2]), "region_mask",
+              f"a boolean [{feats.shape[0]}, {feats.shape[1]}] tensor", f"{getattr(region_mask, 'dtype', type(region_mask).__name__)} {tuple(getattr(region_mask, 'shape', ()))}")
         check(bool(region_mask.any(1).all()), "region_mask", "at least one real region in every image",
               f"none in images {(~region_mask.any(1)).nonzero().flatten().tolist()}")
 
@@ -229,7 +231,7 @@ class ViLBERT(nn.Module):
                 token_type_ids: torch.Tensor | None = None) -> ViLBERTOutput:
         """`input_ids` `[B, T]` (`[CLS] ... [SEP]`), `region_feats` `[B, N, F]`, `boxes` `[B, N, 4]` normalised xyxy,
         `region_mask` `[B, N]` (True = real region; default all), `attention_mask` `[B, T]` (1 = real token)."""
-        if region_mask is None:
+        if region_mask is None and torch.is_tensor(region_feats):
             region_mask = torch.ones(region_feats.shape[:2], dtype=torch.bool, device=region_feats.device)
         self.check_input(input_ids, attention_mask, region_feats, boxes, region_mask)
         text_pad = None if attention_mask is None else attention_mask == 0               # [B, T]
@@ -246,41 +248,40 @@ class ViLBERT(nn.Module):
         return ViLBERTOutput(t, v, pooled, vis_mask)
 
 # %% ../nbs/22_vilbert.ipynb #c3e3aa99
-_BERT_RULES = [
+_BERT_RULES = [  # (Hugging Face BertModel name, ours), for `rename_by_rules`
     (r"^embeddings\.(word|position|token_type)_embeddings\.", r"text_embed.\1_embeddings."),
     (r"^embeddings\.LayerNorm\.", "text_embed.norm."),
-    (r"^encoder\.layer\.(\d+)\.attention\.self\.query\.", r"text_layers.\1.attn.q_proj."),
-    (r"^encoder\.layer\.(\d+)\.attention\.self\.key\.", r"text_layers.\1.attn.k_proj."),
-    (r"^encoder\.layer\.(\d+)\.attention\.self\.value\.", r"text_layers.\1.attn.v_proj."),
-    (r"^encoder\.layer\.(\d+)\.attention\.output\.dense\.", r"text_layers.\1.attn.out_proj."),
-    (r"^encoder\.layer\.(\d+)\.attention\.output\.LayerNorm\.", r"text_layers.\1.norm1."),
-    (r"^encoder\.layer\.(\d+)\.intermediate\.dense\.", r"text_layers.\1.mlp.fc1."),
-    (r"^encoder\.layer\.(\d+)\.output\.dense\.", r"text_layers.\1.mlp.fc2."),
-    (r"^encoder\.layer\.(\d+)\.output\.LayerNorm\.", r"text_layers.\1.norm2."),
-    (r"^pooler\.", "pooler."),
+    *bert_layer_rules("encoder.layer", "text_layers"),
+    (r"^pooler\.", "pooler."),                                       # renamed so that it can be left out
 ]
+
+def _check_same_keys(part: str, theirs: dict, ours: dict) -> None:
+    "`ValueError` naming the first weight that `theirs` lacks, adds or shapes differently from `ours`."
+    bad = sorted(k for k in theirs.keys() | ours.keys() if k not in theirs or k not in ours or theirs[k].shape != ours[k].shape)
+    shape = lambda sd, k: tuple(sd[k].shape) if k in sd else "absent"
+    check(not bad, "bert", f"{part} weights of our shapes ({part}.{bad[0] if bad else ''}: {shape(ours, bad[0]) if bad else ''})",
+          f"{shape(theirs, bad[0]) if bad else ''} ({len(bad)} mismatches)")
 
 def load_bert_text_stream(model: ViLBERT, bert: nn.Module) -> ViLBERT:
     """Copy a Hugging Face `BertModel`'s embeddings and first `len(model.text_layers)` layers into `model`'s text
-    stream (its pooler and any deeper layers are left out). `ValueError` if the architectures differ."""
+    stream (its pooler and any deeper layers are left out), each part loaded strictly. `ValueError` if the
+    architectures differ."""
     cfg = bert.config
     check(getattr(cfg, "hidden_act", "gelu") == "gelu", "bert", "a BERT with exact GELU", cfg.hidden_act)
     pos_type = getattr(cfg, "position_embedding_type", "absolute")
     check(pos_type == "absolute", "bert", "absolute position embeddings", pos_type)
-    check(cfg.num_hidden_layers >= len(model.text_layers), "bert",
-          f"at least {len(model.text_layers)} layers", cfg.num_hidden_layers)
-    ours = model.state_dict()
-    new = {}
+    check(not cfg.is_decoder, "bert", "a bidirectional encoder (is_decoder=False)", "is_decoder=True")
+    n = len(model.text_layers)
+    check(cfg.num_hidden_layers >= n, "bert", f"at least {n} layers", cfg.num_hidden_layers)
+    parts = {"text_embed": {}, "text_layers": {}}
     for k, v in bert.state_dict().items():
-        name = rename_by_rules(k, _BERT_RULES, "BertModel")
-        if name.startswith("pooler.") or name not in ours and name.startswith("text_layers."):
-            continue                                                 # pooler, layers deeper than ours
-        check(name in ours and ours[name].shape == v.shape, "bert", f"{name} of shape {tuple(ours.get(name, v).shape)}",
-              f"{k} of shape {tuple(v.shape)}")
-        new[name] = v
-    missing = [k for k in ours if k.startswith(("text_embed.", "text_layers.")) and k not in new]
-    check(not missing, "bert", "weights for the whole text stream", f"nothing for {missing[:3]}")
-    model.load_state_dict(new, strict=False)
+        part, _, rest = rename_by_rules(k, _BERT_RULES, "BertModel").partition(".")
+        if part == "text_embed" or part == "text_layers" and int(rest.split(".")[0]) < n:
+            parts[part][rest] = v                                    # the pooler and deeper layers are left out
+    for part, sd in parts.items():
+        module = getattr(model, part)
+        _check_same_keys(part, sd, module.state_dict())
+        module.load_state_dict(sd, strict=True)
     for blk in model.text_layers:                                    # BERT's eps, whatever the config said
         blk.norm1.eps = blk.norm2.eps = cfg.layer_norm_eps
     model.text_embed.norm.eps = cfg.layer_norm_eps
