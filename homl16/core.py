@@ -29,16 +29,57 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['check', 'get_device', 'seed_everything', 'count_params', 'format_count', 'NetworkBlockedError', 'block_network',
-           'to_device', 'classification_loss', 'classification_metrics', 'evaluate', 'History', 'save_checkpoint',
-           'load_checkpoint', 'param_groups', 'warmup_cosine', 'shard_loader', 'fit', 'rename_by_rules',
-           'bert_layer_rules', 'torchrun', 'compare_speed', 'model_flops', 'mfu']
+__all__ = ['check', 'check_images', 'check_token_ids', 'check_attention_mask', 'get_device', 'seed_everything', 'count_params',
+           'format_count', 'NetworkBlockedError', 'block_network', 'to_device', 'classification_loss',
+           'classification_metrics', 'evaluate', 'History', 'save_checkpoint', 'load_checkpoint', 'param_groups',
+           'warmup_cosine', 'shard_loader', 'fit', 'rename_by_rules', 'bert_layer_rules', 'torchrun', 'compare_speed',
+           'model_flops', 'mfu']
 
 # %% ../nbs/00_core.ipynb #ce25dd1a
 def check(ok: bool, name: str, expected: Any, got: Any) -> None:
     "Raise `ValueError('{name}: expected {expected}, got {got}')` unless `ok`."
     if not ok:
         raise ValueError(f"{name}: expected {expected}, got {got}")
+
+# %% ../nbs/00_core.ipynb #a3f3bbdb
+def check_images(x, name: str = "images", *, channels: int | None = 3, size: int | tuple[int, int] | None = None,
+                 multiple_of: int = 1, min_size: int = 1, finite: bool = False) -> None:
+    """`TypeError`/`ValueError` naming `name` unless `x` is a non-empty float image batch `[batch, channels, H, W]`:
+    `size` pixels if given (an int for square images), sides multiples of `multiple_of` and at least `min_size`;
+    `finite=True` also refuses NaN/inf (one pass over the values, skipped on the meta device and under `torch.compile`)."""
+    c = "C" if channels is None else channels
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name}: expected a torch.Tensor [batch, {c}, height, width], got {type(x).__name__}")
+    check(x.ndim == 4, name, f"a [batch, {c}, height, width] image batch", f"shape {tuple(x.shape)}")
+    check(x.is_floating_point(), name, "float pixels (convert uint8 images with x.float() / 255)", x.dtype)
+    check(x.shape[0] > 0, name, "a non-empty batch (at least one image)", tuple(x.shape))
+    check(channels is None or x.shape[1] == channels, name, f"{channels} channels", f"{x.shape[1]} channels")
+    H, W = x.shape[-2:]
+    if size is not None:
+        h, w = (size, size) if isinstance(size, int) else size
+        check((H, W) == (h, w), name, f"{h}×{w} pixels", f"{H}×{W}")
+    check(H % multiple_of == 0 and W % multiple_of == 0, name, f"height and width multiples of {multiple_of}", f"{H}×{W}")
+    check(min(H, W) >= min_size, name, f"images at least {min_size} pixels high and wide", f"{H}×{W}")
+    if finite and x.device.type != "meta" and not torch.compiler.is_compiling():
+        check(bool(torch.isfinite(x).all()), name, "finite pixel values", "NaN or infinite values")
+
+def check_token_ids(ids, vocab_size: int, name: str = "input_ids") -> None:
+    "`ValueError` unless `ids` is an integer `[batch >= 1, length]` tensor of ids in `[0, vocab_size)` (one min/max, no scan)."
+    check(isinstance(ids, torch.Tensor), name, "a torch.Tensor of token ids", type(ids).__name__)
+    check(ids.dtype in (torch.long, torch.int), name, "integer token ids (torch.long)", ids.dtype)
+    check(ids.ndim == 2, name, "a [batch, length] tensor", tuple(ids.shape))
+    check(ids.shape[0] >= 1, name, "a batch of at least one sequence", tuple(ids.shape))
+    if ids.numel():
+        lo, hi = int(ids.min()), int(ids.max())
+        check(lo >= 0 and hi < vocab_size, name, f"ids in [0, {vocab_size})", f"ids in [{lo}, {hi}]")
+
+def check_attention_mask(mask, shape: Sequence[int], like: str = "input_ids", name: str = "attention_mask") -> None:
+    """`ValueError` unless `mask` is a tensor of `shape` holding only 0 and 1 (1 = real token; bool, int or float) with
+    at least one real token per row. An additive mask (0 / -inf) is refused: read as 1/0 it would invert the padding."""
+    check(isinstance(mask, torch.Tensor) and tuple(mask.shape) == tuple(shape), name, f"a {list(shape)} tensor (as {like})",
+          tuple(mask.shape) if isinstance(mask, torch.Tensor) else type(mask).__name__)
+    check(bool(((mask == 0) | (mask == 1)).all()), name, "only 0 and 1 (1 = real token)", "other values")
+    check(bool((mask != 0).any(-1).all()), name, "at least one real token (1) per row", "a row of padding only")
 
 # %% ../nbs/00_core.ipynb #a3222436
 def get_device(prefer: str | None = None) -> torch.device:

@@ -18,7 +18,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import homl16
-from .core import check, rename_by_rules
+from .core import check, check_attention_mask, check_token_ids, rename_by_rules
 from .data import COLOR_NAMES, HELDOUT_PAIRS, NUMBER_WORDS, SHAPES, SIZES, make_scenes, make_videos
 from .layers import TransformerBlock
 
@@ -27,9 +27,9 @@ if TYPE_CHECKING:                      # annotations only: transformers is impor
 
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'PAD_ID', 'BOS_ID', 'EOS_ID', 'UNK_ID', 'PROMPT_WORDS', 'WEIGHTS_DIR', 'SHAPES_LM', 'SMOLLM2_GGUF',
-           'split_words', 'shapes_texts', 'shapes_vocabulary', 'build_tokenizer', 'load_tokenizer', 'check_token_ids',
-           'check_attention_mask', 'position_ids', 'padding_mask', 'next_token', 'CausalLM', 'lm_from_hf', 'lm_to_hf',
-           'pack_texts', 'lm_loss', 'token_nll', 'unigram_nll', 'pretrained_shapes_lm', 'load_smollm2']
+           'split_words', 'shapes_texts', 'shapes_vocabulary', 'build_tokenizer', 'load_tokenizer', 'position_ids',
+           'padding_mask', 'next_token', 'CausalLM', 'lm_from_hf', 'lm_to_hf', 'pack_texts', 'lm_loss', 'token_nll',
+           'unigram_nll', 'pretrained_shapes_lm', 'load_smollm2']
 
 # %% ../nbs/04_lm.ipynb #57d2a9ef
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<image>", "<|endofchunk|>"]   # ids 0..5
@@ -107,24 +107,6 @@ def load_tokenizer() -> PreTrainedTokenizerFast:
                                    model_max_length=64, **_TOKENIZER_KW)
 
 # %% ../nbs/04_lm.ipynb #067af508
-def check_token_ids(ids, vocab_size: int, name: str = "input_ids") -> None:
-    "`ValueError` unless `ids` is an integer `[batch >= 1, length]` tensor of ids in `[0, vocab_size)` (one min/max, no scan)."
-    check(isinstance(ids, torch.Tensor), name, "a torch.Tensor of token ids", type(ids).__name__)
-    check(ids.dtype in (torch.long, torch.int), name, "integer token ids (torch.long)", ids.dtype)
-    check(ids.ndim == 2, name, "a [batch, length] tensor", tuple(ids.shape))
-    check(ids.shape[0] >= 1, name, "a batch of at least one sequence", tuple(ids.shape))
-    if ids.numel():
-        lo, hi = int(ids.min()), int(ids.max())
-        check(lo >= 0 and hi < vocab_size, name, f"ids in [0, {vocab_size})", f"ids in [{lo}, {hi}]")
-
-def check_attention_mask(mask, shape: Sequence[int], like: str = "input_ids", name: str = "attention_mask") -> None:
-    """`ValueError` unless `mask` is a tensor of `shape` holding only 0 and 1 (1 = real token; bool, int or float) with
-    at least one real token per row. An additive mask (0 / -inf) is refused: read as 1/0 it would invert the padding."""
-    check(isinstance(mask, torch.Tensor) and tuple(mask.shape) == tuple(shape), name, f"a {list(shape)} tensor (as {like})",
-          tuple(mask.shape) if isinstance(mask, torch.Tensor) else type(mask).__name__)
-    check(bool(((mask == 0) | (mask == 1)).all()), name, "only 0 and 1 (1 = real token)", "other values")
-    check(bool((mask != 0).any(-1).all()), name, "at least one real token (1) per row", "a row of padding only")
-
 def _check_inputs(model: CausalLM, input_ids, inputs_embeds, attention_mask) -> tuple[int, int]:
     "Raise a clear error for anything `CausalLM.embed` cannot take; return (batch, length)."
     check((input_ids is None) != (inputs_embeds is None), "input_ids/inputs_embeds", "exactly one of the two",

@@ -19,8 +19,9 @@ from .core import check, rename_by_rules
 from .layers import PatchEmbed, QuickGELU, TransformerBlock, resize_pos_embed
 
 # %% auto #0
-__all__ = ['PatchEmbedding', 'ViT', 'timm_to_vit_state_dict', 'load_timm_weights', 'timm_vit_config', 'vit_from_timm',
-           'hf_to_vit_state_dict', 'load_hf_weights', 'vit_config_from_hf', 'vit_from_hf', 'attention_rollout']
+__all__ = ['HF_VIT_RULES', 'PatchEmbedding', 'ViT', 'timm_to_vit_state_dict', 'load_timm_weights', 'timm_vit_config',
+           'vit_from_timm', 'hf_to_vit_state_dict', 'load_hf_weights', 'vit_config_from_hf', 'vit_from_hf',
+           'attention_rollout']
 
 # %% ../nbs/10_vit.ipynb #00f004e6
 class PatchEmbedding(PatchEmbed):
@@ -257,13 +258,13 @@ def vit_from_timm(model: nn.Module, **overrides) -> ViT:
     return load_timm_weights(ViT(**timm_vit_config(model, **overrides)), model.state_dict())
 
 # %% ../nbs/10_vit.ipynb #3e4651e5
-_HF_LAYER_NAMES = [  # Hugging Face ViT layer names (transformers 5.x, then 4.x) -> ours
+_HF_LAYER_NAMES = [  # Hugging Face ViT layer names (transformers 5.x, then 4.x) -> ours; HF_VIT_RULES also serves MAE's and DINO's converters
     ("attention.q_proj", "attn.q_proj"), ("attention.k_proj", "attn.k_proj"), ("attention.v_proj", "attn.v_proj"),
     ("attention.o_proj", "attn.out_proj"), ("attention.attention.query", "attn.q_proj"),
     ("attention.attention.key", "attn.k_proj"), ("attention.attention.value", "attn.v_proj"),
     ("attention.output.dense", "attn.out_proj"), ("intermediate.dense", "mlp.fc1"), ("output.dense", "mlp.fc2"),
     ("mlp.fc1", "mlp.fc1"), ("mlp.fc2", "mlp.fc2"), ("layernorm_before", "norm1"), ("layernorm_after", "norm2")]
-_HF_RULES = [(rf"^(?:vit\.|deit\.)?(?:encoder\.layer|layers)\.(\d+)\.{re.escape(hf)}\.", rf"blocks.\1.{ours}.")
+HF_VIT_RULES = [(rf"^(?:vit\.|deit\.)?(?:encoder\.layer|layers)\.(\d+)\.{re.escape(hf)}\.", rf"blocks.\1.{ours}.")
              for hf, ours in _HF_LAYER_NAMES] + [
     (r"^(?:vit\.|deit\.)?embeddings\.cls_token$", "cls_token"),
     (r"^(?:vit\.|deit\.)?embeddings\.distillation_token$", "extra_tokens"),
@@ -276,7 +277,7 @@ _HF_RULES = [(rf"^(?:vit\.|deit\.)?(?:encoder\.layer|layers)\.(\d+)\.{re.escape(
 def hf_to_vit_state_dict(sd: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """Rename a Hugging Face ViT/DeiT state dict (transformers 4.x or 5.x names) to ours with `rename_by_rules`
     (an unknown key is a `ValueError`); the pooler, which `ViTForImageClassification` does not use, is dropped."""
-    return {rename_by_rules(k, _HF_RULES, "Hugging Face ViT/DeiT"): v for k, v in sd.items()
+    return {rename_by_rules(k, HF_VIT_RULES, "Hugging Face ViT/DeiT"): v for k, v in sd.items()
             if not re.match(r"^((vit|deit)\.)?pooler\.", k)}
 
 def load_hf_weights(vit: ViT, sd: Mapping[str, torch.Tensor]) -> ViT:
