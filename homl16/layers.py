@@ -15,7 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check
+from .core import check, check_images
 
 # %% auto #0
 __all__ = ['merge_masks', 'Attention', 'Mlp', 'DropPath', 'QuickGELU', 'TransformerBlock', 'PatchEmbed', 'resize_pos_embed',
@@ -243,12 +243,9 @@ class PatchEmbed(nn.Module):
         self.norm = norm_layer(embed_dim) if norm_layer else nn.Identity()
 
     def check_input(self, x: torch.Tensor) -> None:
-        "Raise a `TypeError`/`ValueError` naming what is wrong with an image batch (no data-dependent checks: no sync)."
-        if not isinstance(x, torch.Tensor):
-            raise TypeError(f"pixel_values: expected a torch.Tensor [batch, channels, height, width], got {type(x).__name__}")
-        check(x.is_floating_point(), "pixel_values", "floating-point pixels (e.g. uint8 images as x.float() / 255)", x.dtype)
-        check(x.ndim == 4, "pixel_values", "a [batch, channels, height, width] tensor", tuple(x.shape))
-        check(x.shape[0] >= 1, "pixel_values", "a non-empty batch", tuple(x.shape))
+        """Raise a `TypeError`/`ValueError` naming what is wrong with an image batch (no data-dependent checks: no sync).
+        `homl16.core.check_images` checks the batch itself; the errors below name the setting the images disagree with."""
+        check_images(x, "pixel_values", channels=None)                     # a non-empty float [B, C, H, W] batch
         check(x.shape[1] == self.in_chans, "in_chans", f"{self.in_chans} channels", x.shape[1])
         H, W = x.shape[-2:]
         check(H % self.patch_size[0] == 0 and W % self.patch_size[1] == 0, "patch_size",

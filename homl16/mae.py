@@ -14,9 +14,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check, rename_by_rules
+from .core import check, check_images, rename_by_rules
 from .layers import TransformerBlock, sincos_pos_embed_2d
-from .vit import ViT
+from .vit import HF_VIT_RULES, ViT
 
 # %% auto #0
 __all__ = ['patchify', 'unpatchify', 'random_masking', 'mae_pos_embed', 'MAE', 'mae_loss', 'hf_to_mae_state_dict',
@@ -93,19 +93,9 @@ class MAE(nn.Module):
         nn.init.normal_(self.mask_token, std=0.02)
         nn.init.normal_(self.encoder.cls_token, std=0.02)
 
-    def check_images(self, imgs: torch.Tensor) -> None:
-        "Raise a `ValueError` unless `imgs` is a non-empty floating-point `[B, in_chans, H, W]` tensor of the model's size, all finite."
-        C, (H, W) = self.in_chans, self.encoder.patch_embed.img_size
-        check(isinstance(imgs, torch.Tensor), "imgs", f"a torch.Tensor [batch, {C}, {H}, {W}]", type(imgs).__name__)
-        check(imgs.ndim == 4 and tuple(imgs.shape[1:]) == (C, H, W), "imgs", f"a [batch, {C}, {H}, {W}] tensor", tuple(imgs.shape))
-        check(imgs.is_floating_point(), "imgs", "floating-point pixels (uint8 images: `.float() / 255`)", imgs.dtype)
-        check(imgs.shape[0] > 0, "imgs", "at least one image", tuple(imgs.shape))
-        if imgs.device.type != "meta" and not torch.compiler.is_compiling():   # no values to read / no graph break
-            check(bool(torch.isfinite(imgs).all()), "imgs", "finite pixel values", "NaN or infinite values")
-
     def forward_encoder(self, imgs: torch.Tensor, noise: torch.Tensor | None = None, mask_ratio: float | None = None):
         "Visible patches → encoded tokens `[B, 1 + N_keep, E]` (class token first), mask `[B, N]`, ids_restore `[B, N]`."
-        self.check_images(imgs)
+        check_images(imgs, "imgs", channels=self.in_chans, size=self.encoder.patch_embed.img_size, finite=True)  # NaN: refused
         enc = self.encoder
         x = enc.patch_embed(imgs) + enc.pos_embed[:, 1:]                 # [B, N, E]
         x, mask, ids_restore = random_masking(x, self.mask_ratio if mask_ratio is None else mask_ratio, noise)
@@ -152,21 +142,23 @@ def mae_loss(model: MAE, batch) -> dict:
     return {"loss": model(batch[0])["loss"]}
 
 # %% ../nbs/16_mae.ipynb #c5d6b112
-_HF_BLOCK = [("attention.q_proj", "attn.q_proj"), ("attention.k_proj", "attn.k_proj"), ("attention.v_proj", "attn.v_proj"),
-             ("attention.o_proj", "attn.out_proj"), ("layernorm_before", "norm1"), ("layernorm_after", "norm2"),
-             ("mlp.fc1", "mlp.fc1"), ("mlp.fc2", "mlp.fc2")]
-_HF_MAE_RULES = [(r"^vit\.embeddings\.cls_token$", "encoder.cls_token"),
-                 (r"^vit\.embeddings\.position_embeddings$", "encoder.pos_embed"),
-                 (r"^vit\.embeddings\.patch_embeddings\.projection\.", "encoder.patch_embed.proj."),
-                 *[(rf"^vit\.layers\.(\d+)\.{re.escape(hf)}\.", rf"encoder.blocks.\1.{ours}.") for hf, ours in _HF_BLOCK],
-                 (r"^vit\.layernorm\.", "encoder.norm."),
-                 *[(rf"^decoder\.decoder_layers\.(\d+)\.{re.escape(hf)}\.", rf"decoder_blocks.\1.{ours}.") for hf, ours in _HF_BLOCK],
-                 (r"^decoder\.(mask_token|decoder_pos_embed)$", r"\1"),
-                 (r"^decoder\.(decoder_embed|decoder_norm|decoder_pred)\.", r"\1.")]
+_HF_MAE_DECODER_RULES = [(r"^decoder\.(mask_token|decoder_pos_embed)$", r"\1"),
+                         (r"^decoder\.(decoder_embed|decoder_norm|decoder_pred)\.", r"\1.")]
+
+def _hf_mae_key(key: str) -> str:
+    "Our name for one `ViTMAEForPreTraining` weight. Encoder and decoder blocks are Hugging Face ViT layers: `HF_VIT_RULES`."
+    model = "Hugging Face ViTMAEForPreTraining"
+    if key.startswith("vit."):                                             # the encoder is a ViT: vit.* → encoder.*
+        return "encoder." + rename_by_rules(key, HF_VIT_RULES, model)
+    if m := re.match(r"decoder\.decoder_layers\.(\d+)\.(.+)", key):       # decoder layer i → decoder_blocks.i
+        layer = f"layers.{m[1]}.{m[2]}"
+        if any(re.match(pattern, layer) for pattern, _ in HF_VIT_RULES):
+            return "decoder_" + rename_by_rules(layer, HF_VIT_RULES, model)
+    return rename_by_rules(key, _HF_MAE_DECODER_RULES, model)                 # ValueError naming an unknown key
 
 def hf_to_mae_state_dict(sd: Mapping[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     "Rename a Hugging Face `ViTMAEForPreTraining` state dict to our `MAE` names (`ValueError` for an unknown name)."
-    return {rename_by_rules(k, _HF_MAE_RULES, "Hugging Face ViTMAEForPreTraining"): v for k, v in sd.items()}
+    return {_hf_mae_key(k): v for k, v in sd.items()}
 
 def mae_config_from_hf(config) -> dict:
     "`MAE` keyword arguments for a Hugging Face `ViTMAEConfig`; a `ValueError` naming every option our `MAE` does not reproduce."

@@ -14,13 +14,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check, rename_by_rules
+from .core import check, check_images, rename_by_rules
 from .layers import Attention, PatchEmbed, TransformerBlock, resize_pos_embed
 
 # %% auto #0
-__all__ = ['pvt_block', 'PvtStage', 'check_images', 'PVT', 'attention_score_counts', 'hf_to_pvt_state_dict', 'pvt_from_hf',
-           'FPNHead', 'SegmentationModel', 'segmentation_loss', 'pixel_accuracy', 'confusion_matrix',
-           'iou_from_confusion']
+__all__ = ['pvt_block', 'PvtStage', 'PVT', 'attention_score_counts', 'hf_to_pvt_state_dict', 'pvt_from_hf', 'FPNHead',
+           'SegmentationModel', 'segmentation_loss', 'pixel_accuracy', 'confusion_matrix', 'iou_from_confusion']
 
 # %% ../nbs/12_pvt.ipynb #a7dc4f75
 def pvt_block(dim: int, num_heads: int, mlp_ratio: float = 4.0, sr_ratio: int = 1, *, drop_path: float = 0.0,
@@ -63,15 +62,6 @@ class PvtStage(nn.Module):
         return x, (h, w)
 
 # %% ../nbs/12_pvt.ipynb #56b784f9
-def check_images(x: torch.Tensor, in_chans: int, name: str = "x") -> None:
-    "Raise a `TypeError` / `ValueError` naming what is wrong with an image batch (expected: float `[B, in_chans, H, W]`, B ≥ 1)."
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name}: expected a torch.Tensor [B, {in_chans}, H, W], got {type(x).__name__}")
-    check(x.ndim == 4, name, f"a [B, {in_chans}, H, W] image batch", f"shape {tuple(x.shape)}")
-    check(x.is_floating_point(), name, "float pixels (convert uint8 images with x.float() / 255, then normalise)", x.dtype)
-    check(x.shape[0] > 0, name, "a non-empty batch", "0 images")
-    check(x.shape[1] == in_chans, "in_chans", f"{in_chans} channels", x.shape[1])
-
 class PVT(nn.Module):
     """Pyramid Vision Transformer v1 (Wang et al., 2021). Defaults: PVT-Tiny.
 
@@ -102,7 +92,7 @@ class PVT(nn.Module):
 
     def encode(self, x: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
         "The four grids and the last stage's normalised tokens `[B, (1 +) h*w, C]` (class token first)."
-        check_images(x, self.in_chans)
+        check_images(x, "x", channels=self.in_chans)                             # homl16.core: float [B, C, H, W], B >= 1
         grids = []
         for i, stage in enumerate(self.stages):
             tokens, (h, w) = stage(x)                                            # [B, (1+) h*w, C_i]

@@ -13,9 +13,8 @@ from typing import Mapping, Sequence
 import torch
 import torch.nn as nn
 
-from .core import check, rename_by_rules
+from .core import check, check_images, rename_by_rules
 from .layers import PatchEmbed, TransformerBlock
-from .pvt import check_images
 
 # %% auto #0
 __all__ = ['WINDOW_RULES', 'shift_region_ids', 'window_partition_ids', 'naive_shifted_window_ids', 'plot_windows',
@@ -255,7 +254,7 @@ class SwinTransformer(nn.Module):
 
     def forward_stages(self, x: torch.Tensor) -> list[torch.Tensor]:
         "Channels-last stage outputs `[B, h_i, w_i, C_i]`; the last one after the final LayerNorm."
-        check_images(x, self.patch_embed.in_chans)
+        check_images(x, "x", channels=self.patch_embed.in_chans)
         x = self.patch_embed(x).permute(0, 2, 3, 1)                               # [B, H/4, W/4, C]
         outs = []
         for stage in self.stages:
