@@ -20,13 +20,13 @@ from torchvision.models import resnet as tv_resnet
 from torchvision.ops import box_convert, box_iou, generalized_box_iou, generalized_box_iou_loss
 from torchvision.ops.misc import FrozenBatchNorm2d
 
-from .core import check, rename_by_rules
+from .core import check, check_images, rename_by_rules
 from .layers import Mlp, TransformerBlock, sine_position_encoding_2d
 
 # %% auto #0
-__all__ = ['SHAPES_DETR', 'ResNetBackbone', 'check_images', 'DETR', 'check_targets', 'HungarianMatcher', 'SetCriterion',
-           'detr_loss', 'hf_key_to_detr', 'detr_config_from_hf', 'detr_from_hf', 'hf_config', 'detr_to_hf',
-           'shapes_criterion', 'post_process', 'average_precision', 'build_local_checkpoint']
+__all__ = ['SHAPES_DETR', 'ResNetBackbone', 'DETR', 'check_targets', 'HungarianMatcher', 'SetCriterion', 'detr_loss',
+           'hf_key_to_detr', 'detr_config_from_hf', 'detr_from_hf', 'hf_config', 'detr_to_hf', 'shapes_criterion',
+           'post_process', 'average_precision', 'build_local_checkpoint']
 
 # %% ../nbs/14_detr.ipynb #1ea3697a
 class ResNetBackbone(nn.Module):
@@ -49,18 +49,6 @@ class ResNetBackbone(nn.Module):
         return self.body(images)
 
 # %% ../nbs/14_detr.ipynb #ce8dc55f
-def check_images(images: torch.Tensor, min_size: int = 1, name: str = "images") -> None:
-    """Raise a `ValueError` naming `name` unless `images` is a non-empty floating-point `[B, 3, H, W]` tensor of finite
-    values, at least `min_size` pixels high and wide."""
-    check(isinstance(images, torch.Tensor), name, "a torch.Tensor [batch, 3, height, width]", type(images).__name__)
-    check(images.ndim == 4 and images.shape[1] == 3, name, "a [batch, 3, height, width] tensor", tuple(images.shape))
-    check(images.is_floating_point(), name, "floating-point pixels (uint8 images: `.float() / 255`)", images.dtype)
-    check(images.shape[0] > 0, name, "at least one image", tuple(images.shape))
-    check(min(images.shape[-2:]) >= min_size, name, f"images at least {min_size} pixels high and wide (the backbone's stride)",
-          tuple(images.shape[-2:]))
-    if images.device.type != "meta" and not torch.compiler.is_compiling():   # no values to read / no graph break
-        check(bool(torch.isfinite(images).all()), name, "finite pixel values", "NaN or infinite values")
-
 class DETR(nn.Module):
     """DETR: CNN features → 1×1 projection → post-norm encoder–decoder with `num_queries` learned object queries
     → per query `num_classes + 1` logits (the last is "no object") and a box `(cx, cy, w, h)` in [0, 1].
@@ -98,7 +86,7 @@ class DETR(nn.Module):
 
     def encode(self, images: torch.Tensor, pixel_mask: torch.Tensor | None = None):
         "Backbone, projection, encoder: memory `[B, hw, d]`, positions `[B, hw, d]`, key padding `[B, hw]` (or None)."
-        check_images(images, getattr(self.backbone, "stride", 1))
+        check_images(images, min_size=getattr(self.backbone, "stride", 1), finite=True)   # NaN would reach every query
         feats = self.input_proj(self.backbone(images))                # [B, d, h, w]
         B, d, h, w = feats.shape
         valid = None

@@ -18,27 +18,23 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.transforms import v2
 
-from .core import check, rename_by_rules
+from .core import check, check_images, rename_by_rules
 from .layers import Mlp
-from .vit import ViT
+from .vit import HF_VIT_RULES, ViT
 
 # %% auto #0
-__all__ = ['HF_VIT_RULES', 'check_images', 'RandomHue', 'MultiCrop', 'MultiCropDataset', 'multicrop_collate', 'DINOHead',
-           'load_lightly_head', 'DINOLoss', 'momentum_schedule', 'ema_update', 'check_crops', 'MultiCropNet', 'DINO',
-           'dino_loss', 'extract_features', 'nearest_mean_accuracy', 'knn_accuracy', 'cls_attention_maps',
-           'plot_attention', 'vit_to_hf', 'build_local_checkpoint']
+__all__ = ['RandomHue', 'MultiCrop', 'MultiCropDataset', 'multicrop_collate', 'DINOHead', 'load_lightly_head', 'DINOLoss',
+           'momentum_schedule', 'ema_update', 'check_crops', 'MultiCropNet', 'DINO', 'dino_loss', 'extract_features',
+           'nearest_mean_accuracy', 'knn_accuracy', 'cls_attention_maps', 'plot_attention', 'vit_to_hf',
+           'build_local_checkpoint']
 
 # %% ../nbs/15_dino.ipynb #118897ce
-def check_images(x, name: str, ndim: int = 4, channels: int | None = 3) -> None:
-    """`TypeError`/`ValueError` naming `name` unless `x` is a float image tensor with `ndim` dimensions
-    (`[B, C, H, W]`, or one image `[C, H, W]`), `channels` channels and, for a batch, at least one image."""
-    shape = "[B, C, H, W]" if ndim == 4 else "[C, H, W]"
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name}: expected a {shape} torch.Tensor, got {type(x).__name__}")
-    check(x.is_floating_point(), name, "float pixels in [0, 1] (uint8 images: v2.functional.to_dtype(x, torch.float32, scale=True))", x.dtype)
-    check(x.ndim == ndim, name, f"a {shape} tensor", tuple(x.shape))
-    check(channels is None or x.shape[-3] == channels, name, f"{channels} channels in dimension -3", tuple(x.shape))
-    check(ndim == 3 or len(x) > 0, name, "a non-empty batch", tuple(x.shape))
+def _check_image(img, name: str = "img") -> None:
+    "`homl16.core.check_images` for one image `[3, H, W]`, what a per-image transform such as `MultiCrop` receives."
+    if isinstance(img, torch.Tensor):
+        check(img.ndim == 3, name, "one [3, height, width] image", tuple(img.shape))
+        img = img[None]                                                   # [1, 3, H, W]
+    check_images(img, name)
 
 _RGB_TO_YIQ = torch.tensor([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
 _YIQ_TO_RGB = torch.linalg.inv(_RGB_TO_YIQ)
@@ -89,7 +85,7 @@ class MultiCrop:
         self.local_tf = pipeline(local_size, local_scale)
 
     def __call__(self, img: torch.Tensor) -> list[torch.Tensor]:
-        check_images(img, "img", ndim=3)
+        _check_image(img, "img")
         return [self.global_tf(img), self.global_tf(img)] + [self.local_tf(img) for _ in range(self.n_local)]
 
 class MultiCropDataset(torch.utils.data.Dataset):
@@ -266,8 +262,7 @@ def check_crops(crops: Sequence[torch.Tensor], n_global: int = 1) -> None:
         raise TypeError(f"crops: expected a list of [B, 3, H, W] tensors (one per crop), got {type(crops).__name__}")
     check(len(crops) >= n_global, "crops", f"at least {n_global} crop(s)", len(crops))
     for i, c in enumerate(crops):
-        check_images(c, f"crops[{i}]")
-        check(bool(torch.isfinite(c).all()), f"crops[{i}]", "finite pixel values", "NaN or inf")
+        check_images(c, f"crops[{i}]", finite=True)
     sizes = [tuple(c.shape[-2:]) for c in crops]
     check(len({len(c) for c in crops}) == 1, "crops", "one batch size for every crop", [len(c) for c in crops])
     check(len(set(sizes[:n_global])) == 1 and all(h * w <= sizes[0][0] * sizes[0][1] for h, w in sizes),
@@ -374,9 +369,8 @@ def knn_accuracy(train_feats: torch.Tensor, train_labels: torch.Tensor, test_fea
 @torch.no_grad()
 def cls_attention_maps(vit: ViT, images: torch.Tensor) -> torch.Tensor:
     "Last-layer attention of the class token to every patch, per head: `[B, heads, H/p, W/p]` (rows sum to ≤ 1)."
-    check_images(images, "images", channels=vit.patch_embed.in_chans)
+    check_images(images, "images", channels=vit.patch_embed.in_chans, finite=True)
     check(vit.cls_token is not None, "vit", "a ViT with a class token", "class_token=False")
-    check(bool(torch.isfinite(images).all()), "images", "finite pixel values", "NaN or inf")
     was = vit.training
     vit.eval()
     attn = vit.get_last_selfattention(images)                           # [B, heads, L, L]
@@ -407,17 +401,6 @@ def plot_attention(images: torch.Tensor, maps: torch.Tensor, heads: Sequence[int
     return fig
 
 # %% ../nbs/15_dino.ipynb #12c2b8f0
-# Hugging Face `ViTModel` names (transformers 5.x, then 4.x) → ours, for `rename_by_rules`
-HF_VIT_RULES = [(r"^embeddings\.cls_token$", "cls_token"), (r"^embeddings\.position_embeddings$", "pos_embed"),
-                (r"^embeddings\.patch_embeddings\.projection\.", "patch_embed.proj."),
-                (r"^(?:layers|encoder\.layer)\.(\d+)\.attention\.(?:attention\.)?(q|k|v)(?:_proj|uery|ey|alue)\.", r"blocks.\1.attn.\2_proj."),
-                (r"^(?:layers|encoder\.layer)\.(\d+)\.attention\.(?:o_proj|output\.dense)\.", r"blocks.\1.attn.out_proj."),
-                (r"^(?:layers|encoder\.layer)\.(\d+)\.layernorm_before\.", r"blocks.\1.norm1."),
-                (r"^(?:layers|encoder\.layer)\.(\d+)\.layernorm_after\.", r"blocks.\1.norm2."),
-                (r"^(?:layers\.(\d+)\.mlp\.fc1|encoder\.layer\.(\d+)\.intermediate\.dense)\.", r"blocks.\1\2.mlp.fc1."),
-                (r"^(?:layers\.(\d+)\.mlp\.fc2|encoder\.layer\.(\d+)\.output\.dense)\.", r"blocks.\1\2.mlp.fc2."),
-                (r"^layernorm\.", "norm.")]
-
 def _hf_act_name(act: nn.Module) -> str | None:
     "The `hidden_act` of Hugging Face for our activation module, or None if it has none."
     if type(act) is nn.GELU:
