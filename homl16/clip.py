@@ -19,26 +19,21 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check, fit, rename_by_rules, seed_everything
+from .core import check, check_attention_mask, check_images, check_token_ids, fit, rename_by_rules, seed_everything
 from .data import COLOR_NAMES, HELDOUT_PAIRS, SHAPES, make_scenes
 from .layers import QuickGELU, TransformerBlock
 from .vit import ViT
 
 # %% auto #0
-__all__ = ['LOGIT_SCALE_INIT', 'CLIP_CONFIGS', 'CLIP_HF_RULES', 'SHAPES_CLIP', 'PROMPTS', 'require_tensor', 'TextTransformer',
-           'clip_vision_tower', 'check_pixels', 'CLIP', 'clip_loss', 'build_tokenizer', 'tokenize',
-           'hf_to_clip_state_dict', 'clip_config_from_hf', 'clip_from_hf', 'hf_config_from_clip', 'clip_to_hf',
-           'shapes_pairs', 'swap_shape', 'CaptionPairs', 'normalize_pixels', 'contrastive_step', 'clamp_logit_scale',
-           'tokenize_captions', 'train_shapes_clip', 'zero_shot_classifier', 'encode_images', 'retrieval_recall',
-           'FrozenTextFeatures', 'save_hf_checkpoint', 'build_local_checkpoint']
+__all__ = ['LOGIT_SCALE_INIT', 'CLIP_CONFIGS', 'CLIP_HF_RULES', 'SHAPES_CLIP', 'PROMPTS', 'TextTransformer', 'clip_vision_tower',
+           'CLIP', 'clip_loss', 'build_tokenizer', 'tokenize', 'hf_to_clip_state_dict', 'clip_config_from_hf',
+           'clip_from_hf', 'hf_config_from_clip', 'clip_to_hf', 'shapes_pairs', 'swap_shape', 'CaptionPairs',
+           'normalize_pixels', 'contrastive_step', 'clamp_logit_scale', 'tokenize_captions', 'train_shapes_clip',
+           'zero_shot_classifier', 'encode_images', 'retrieval_recall', 'FrozenTextFeatures', 'save_hf_checkpoint',
+           'build_local_checkpoint']
 
 # %% ../nbs/23_clip.ipynb #5e090b52
 LOGIT_SCALE_INIT = math.log(1 / 0.07)  # CLIP's initial temperature 0.07, stored as s = ln(1/T)
-
-def require_tensor(x, name: str) -> None:
-    "`TypeError` naming `name` unless `x` is a `torch.Tensor` (a list or an array is not silently converted)."
-    if not isinstance(x, torch.Tensor):
-        raise TypeError(f"{name}: expected a torch.Tensor, got {type(x).__name__}")
 
 class TextTransformer(nn.Module):
     """CLIP's text tower: token + learned position embeddings, causal pre-LN `TransformerBlock`s, a final
@@ -58,27 +53,20 @@ class TextTransformer(nn.Module):
         nn.init.normal_(self.pos_embed, std=0.01)
 
     def check_input(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> None:
-        """`TypeError`/`ValueError` naming what is wrong with a batch of token ids. An `attention_mask` (as tokenizers
-        return it) is accepted but must cover every text up to its end-of-text token: causal pooling there never sees
-        the padding, so a mask that hides real tokens could not be honoured."""
-        require_tensor(input_ids, "input_ids")
-        check(input_ids.ndim == 2 and not input_ids.is_floating_point() and input_ids.dtype != torch.bool, "input_ids",
-              "an integer [batch, length] tensor", f"{input_ids.dtype} {tuple(input_ids.shape)}")
-        check(input_ids.shape[0] >= 1, "input_ids", "at least one text (an empty batch)", tuple(input_ids.shape))
+        """`ValueError` naming what is wrong with a batch of token ids: `homl16.core.check_token_ids` (and
+        `check_attention_mask`), then CLIP's own rules. An `attention_mask` (as tokenizers return it) is accepted but
+        must cover every text up to its end-of-text token: causal pooling there never sees the padding, so a mask
+        that hides real tokens could not be honoured."""
+        check_token_ids(input_ids, self.vocab_size)
         check(input_ids.shape[1] >= 1, "input_ids", "at least one token per text", input_ids.shape[1])
         check(input_ids.shape[1] <= self.context_length, "input_ids",
               f"at most context_length={self.context_length} tokens", input_ids.shape[1])
-        lo, hi = input_ids.min().item(), input_ids.max().item()
-        check(lo >= 0 and hi < self.vocab_size, "input_ids", f"token ids in [0, vocab_size={self.vocab_size})",
-              f"ids from {lo} to {hi}")
         if self.eos_token_id is not None:
             has_eos = (input_ids == self.eos_token_id).any(1)
             check(bool(has_eos.all()), "input_ids", f"an end-of-text token ({self.eos_token_id}) in every row",
                   f"none in rows {has_eos.logical_not().nonzero().flatten().tolist()}")
         if attention_mask is not None:
-            require_tensor(attention_mask, "attention_mask")
-            check(attention_mask.shape == input_ids.shape, "attention_mask", f"the shape of input_ids {tuple(input_ids.shape)}",
-                  tuple(attention_mask.shape))
+            check_attention_mask(attention_mask, input_ids.shape)
             upto_eos = torch.arange(input_ids.shape[1], device=input_ids.device) <= self.eos_positions(input_ids)[:, None]
             hidden = (upto_eos & (attention_mask == 0)).any(1)
             check(not hidden.any(), "attention_mask", "1 on every token up to each text's end-of-text token "
@@ -116,14 +104,6 @@ def clip_vision_tower(image_size: int = 224, patch_size: int = 32, width: int = 
     return vit
 
 # %% ../nbs/23_clip.ipynb #e8b363df
-def check_pixels(pixel_values: torch.Tensor) -> None:
-    "`TypeError`/`ValueError` unless `pixel_values` is a non-empty floating-point `[B, C, H, W]` tensor."
-    require_tensor(pixel_values, "pixel_values")
-    check(pixel_values.is_floating_point(), "pixel_values",
-          "floating-point pixels (for uint8 images: normalize_pixels(images.float() / 255))", pixel_values.dtype)
-    check(pixel_values.ndim == 4 and pixel_values.shape[0] >= 1, "pixel_values",
-          "a non-empty [batch, channels, height, width] tensor", tuple(pixel_values.shape))
-
 class CLIP(nn.Module):
     """Two towers, one space: `vision` and `text` encoders (any modules returning pooled `[B, width]` features),
     each followed by a bias-free linear projection to `embed_dim`, and a learned `logit_scale` = ln(1/temperature).
@@ -156,8 +136,11 @@ class CLIP(nn.Module):
         return cls(vision, text, embed_dim, init_logit_scale=init_logit_scale)
 
     def encode_image(self, pixel_values: torch.Tensor, normalize: bool = False) -> torch.Tensor:
-        "Images `[B, 3, H, W]` (float, normalised) → embeddings `[B, embed_dim]` (unit length if `normalize`)."
-        check_pixels(pixel_values)
+        """Images `[B, 3, H, W]` (float, normalised) → embeddings `[B, embed_dim]` (unit length if `normalize`).
+        A ViT tower's channels and image size are checked here, with the other rules of `homl16.core.check_images`."""
+        pe = getattr(self.vision, "patch_embed", None)                  # a ViT tower: what it was built for
+        check_images(pixel_values, "pixel_values", channels=getattr(pe, "in_chans", None),
+                     size=pe.img_size if getattr(pe, "strict_img_size", False) else None)
         z = self.visual_projection(self.vision(pixel_values))           # [B, D]
         return F.normalize(z, dim=-1) if normalize else z
 
@@ -207,7 +190,8 @@ def clip_loss(image_features: torch.Tensor, text_features: torch.Tensor, logit_s
     In a `torch.distributed` run (`gather=None` detects one, e.g. under `torchrun`), each process gathers every
     process's features with gradients and scores its own `b` rows against the global batch, targets offset by
     its rank (OpenCLIP's local loss): with DDP's gradient averaging this equals the full-batch loss."""
-    require_tensor(image_features, "image_features"); require_tensor(text_features, "text_features")
+    for name, t in (("image_features", image_features), ("text_features", text_features)):
+        check(isinstance(t, torch.Tensor), name, "a torch.Tensor [batch, dim]", type(t).__name__)
     check(image_features.ndim == 2, "image_features", "a [batch, dim] tensor", tuple(image_features.shape))
     check(text_features.shape == image_features.shape, "text_features",
           f"the shape of image_features {tuple(image_features.shape)} (one caption per image)", tuple(text_features.shape))
