@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from .core import check, check_images, check_token_ids, rename_by_rules
 from .data import COLOR_NAMES, SHAPES, Scenes, make_scenes
 from .layers import TransformerBlock
+from .lm import init_weights_
 
 # %% auto #0
 __all__ = ['LOGIT_LAPLACE_EPS', 'SHAPES_DVAE', 'SHAPES_DALLE', 'WEIGHTS', 'map_pixels', 'unmap_pixels', 'dvae_conv', 'DVAEBlock',
@@ -301,16 +302,9 @@ class DALLE(nn.Module):
         self.blocks = nn.ModuleList([TransformerBlock(dim, num_heads, mlp_ratio, norm_eps=1e-5) for _ in range(depth)])
         self.norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, self.num_text_ids + image_vocab_size)   # [text ids | paddings | image ids]
-        self.apply(self._init_weights)
+        init_weights_(self)
         for p in (self.text_pos, self.row_pos, self.col_pos):
             nn.init.normal_(p, std=0.02)
-
-    @staticmethod
-    def _init_weights(m: nn.Module) -> None:
-        if isinstance(m, (nn.Linear, nn.Embedding)):
-            nn.init.normal_(m.weight, std=0.02)
-            if getattr(m, "bias", None) is not None:
-                nn.init.zeros_(m.bias)
 
     def check_tokens(self, text: torch.Tensor, image: torch.Tensor | None = None) -> None:
         "Raise a `ValueError` naming what is wrong with a batch of captions (and image codes)."
