@@ -19,14 +19,15 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import bert_layer_rules, check, fit, rename_by_rules, seed_everything
+from .core import (bert_layer_rules, check, check_attention_mask, check_images, check_token_ids, fit, rename_by_rules,
+    seed_everything)
 from .data import COLOR_NAMES, SHAPES, make_scenes
 from .hub import resolve
-from .lm import check_attention_mask, check_token_ids
 from .layers import Attention, Mlp
+from .lm import init_weights_
 
 # %% auto #0
-__all__ = ['MASK_KINDS', 'VIT_ID', 'SHAPES_BLIP2', 'IMAGE_SUFFIXES', 'qformer_mask', 'bert_init_', 'QFormerLayer', 'QFormer',
+__all__ = ['MASK_KINDS', 'VIT_ID', 'SHAPES_BLIP2', 'IMAGE_SUFFIXES', 'qformer_mask', 'QFormerLayer', 'QFormer',
            'qformer_config_from_hf', 'qformer_from_hf', 'qformer_to_hf_state_dict', 'hf_qformer_config',
            'quiet_loading', 'load_minilm_quiet', 'qformer_from_bert', 'bert_tokens', 'QFormerPretraining',
            'shapes_captions', 'caption_objects', 'caption_scores', 'normalize_pixels', 'load_frozen_vit',
@@ -61,16 +62,6 @@ def qformer_mask(kind: str, num_queries: int, text_len: int, text_padding: torch
     return m
 
 # %% ../nbs/27_blip2.ipynb #f222827e
-def bert_init_(module: nn.Module, std: float = 0.02) -> None:
-    "BERT's initialisation, in place: linear and embedding weights N(0, std), biases 0, LayerNorms (1, 0)."
-    for m in module.modules():
-        if isinstance(m, (nn.Linear, nn.Embedding)):
-            nn.init.normal_(m.weight, std=std)
-        if isinstance(m, nn.Linear) and m.bias is not None:
-            nn.init.zeros_(m.bias)
-        if isinstance(m, nn.LayerNorm):
-            nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
-
 class QFormerLayer(nn.Module):
     """One Q-Former layer, BERT-style (post-LN): self-attention over `[queries | text]`; then, for the queries only,
     cross-attention to the image features (if `cross_attention`) and their own feed-forward network; the text
@@ -126,7 +117,7 @@ class QFormer(nn.Module):
         self.drop = nn.Dropout(drop)
         self.layers = nn.ModuleList([QFormerLayer(dim, num_heads, mlp_hidden, cross_attention=i % cross_attention_freq == 0,
                                                   image_dim=image_dim, text=text, eps=eps, drop=drop) for i in range(depth)])
-        bert_init_(self)
+        init_weights_(self)
         nn.init.normal_(self.query_tokens, std=0.02)                                # as LAVIS (HF: zeros)
 
     def check_input(self, image_embeds: torch.Tensor, input_ids: torch.Tensor | None, attention_mask: torch.Tensor | None) -> None:
@@ -361,7 +352,7 @@ class QFormerPretraining(nn.Module):
         self.lm_transform = nn.Sequential(nn.Linear(D, D), nn.GELU(), nn.LayerNorm(D, eps=qformer.norm.eps))
         self.lm_bias = nn.Parameter(torch.zeros(qformer.vocab_size))
         self.temp = nn.Parameter(torch.tensor(float(temp)))
-        bert_init_(nn.ModuleList([self.vision_proj, self.text_proj, self.itm_head, self.lm_transform]))
+        init_weights_(nn.ModuleList([self.vision_proj, self.text_proj, self.itm_head, self.lm_transform]))
 
     def itc_features(self, image_embeds, input_ids, attention_mask):
         "One pass under the ITC mask → normalised query features `[B, Q, E]` and text features `[B, E]`."
@@ -467,7 +458,7 @@ SHAPES_BLIP2 = dict(depth=2, num_queries=8, embed_dim=128, n_train=3000, stage1_
 
 def normalize_pixels(images: torch.Tensor) -> torch.Tensor:
     "Images in [0, 1] → the ViT stand-in's inputs (mean = std = 0.5 per channel)."
-    check(images.is_floating_point(), "images", "floats in [0, 1] (convert uint8 images with .float() / 255)", images.dtype)
+    check_images(images)                                                  # a float [B, 3, H, W] batch
     return (images - 0.5) / 0.5
 
 def load_frozen_vit():
@@ -598,28 +589,17 @@ class Blip2(nn.Module):
         self.bos_token_id, self.eos_token_id, self.image_size = bos_token_id, eos_token_id, image_size
         lm_dim = lm_dim or self.lm.embed_tokens.weight.shape[1]
         self.language_projection = nn.Linear(qformer.dim, lm_dim)
-        bert_init_(self.language_projection)
+        init_weights_(self.language_projection)
 
     def train(self, mode: bool = True):
         super().train(mode)
         self.vision.eval(); self.lm.eval()                          # frozen parts stay in eval mode (no dropout)
         return self
 
-    def check_pixels(self, pixel_values: torch.Tensor) -> None:
-        "Raise a `ValueError` naming what is wrong with a batch of images."
-        check(isinstance(pixel_values, torch.Tensor), "pixel_values", "a tensor [batch, 3, H, W]", type(pixel_values).__name__)
-        check(pixel_values.is_floating_point(), "pixel_values",
-              "normalised float pixels (uint8 images go through the processor first)", pixel_values.dtype)
-        check(pixel_values.ndim == 4 and pixel_values.shape[1] == 3, "pixel_values", "a [batch, 3, height, width] tensor",
-              tuple(pixel_values.shape))
-        check(pixel_values.shape[0] >= 1, "pixel_values", "at least one image", 0)
-        S = self.image_size
-        check(tuple(pixel_values.shape[-2:]) == (S, S), "pixel_values", f"{S}x{S} images", tuple(pixel_values.shape[-2:]))
-
     @torch.no_grad()
     def image_features(self, pixel_values: torch.Tensor) -> torch.Tensor:
         "The frozen image encoder's tokens `[B, N, C]`."
-        self.check_pixels(pixel_values)
+        check_images(pixel_values, "pixel_values", size=self.image_size)   # float [B, 3, S, S]
         return self.vision(pixel_values=pixel_values).last_hidden_state
 
     def visual_prompt(self, image_embeds: torch.Tensor) -> torch.Tensor:

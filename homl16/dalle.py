@@ -19,10 +19,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check, rename_by_rules
+from .core import check, check_images, check_token_ids, rename_by_rules
 from .data import COLOR_NAMES, SHAPES, Scenes, make_scenes
 from .layers import TransformerBlock
-from .lm import check_token_ids
+from .lm import init_weights_
 
 # %% auto #0
 __all__ = ['LOGIT_LAPLACE_EPS', 'SHAPES_DVAE', 'SHAPES_DALLE', 'WEIGHTS', 'map_pixels', 'unmap_pixels', 'dvae_conv', 'DVAEBlock',
@@ -131,16 +131,6 @@ class DiscreteVAE(nn.Module):
         self.encoder = DVAEEncoder(group_count, n_hid, n_blk_per_group, channels, vocab_size)
         self.decoder = DVAEDecoder(group_count, n_init, n_hid, n_blk_per_group, channels, vocab_size)
 
-    def check_images(self, x: torch.Tensor) -> None:
-        "Raise a `ValueError` naming what is wrong with an image batch."
-        check(isinstance(x, torch.Tensor) and x.is_floating_point(), "images",
-              "float pixels in [0, 1] (convert uint8 images with x.float() / 255)", getattr(x, "dtype", type(x)))
-        check(x.ndim == 4 and x.shape[1] == self.channels, "images", f"a [batch, {self.channels}, height, width] tensor", tuple(x.shape))
-        check(x.shape[0] > 0, "images", "at least one image", 0)
-        H, W = x.shape[-2:]
-        check(H % self.factor == 0 and W % self.factor == 0, "images",
-              f"height and width multiples of {self.factor} (the dVAE downsamples by {self.factor})", f"{H}x{W}")
-
     def check_codes(self, codes: torch.Tensor) -> None:
         "Raise a `ValueError` naming what is wrong with a grid of code ids."
         check(isinstance(codes, torch.Tensor) and not codes.is_floating_point() and codes.ndim == 3, "codes",
@@ -150,7 +140,7 @@ class DiscreteVAE(nn.Module):
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         "Images `[B, C, H, W]` in [0, 1] → code logits `[B, vocab_size, H/f, W/f]`."
-        self.check_images(x)
+        check_images(x, channels=self.channels, multiple_of=self.factor)   # the dVAE downsamples by `factor`
         return self.encoder(map_pixels(x))
 
     @torch.no_grad()
@@ -312,16 +302,9 @@ class DALLE(nn.Module):
         self.blocks = nn.ModuleList([TransformerBlock(dim, num_heads, mlp_ratio, norm_eps=1e-5) for _ in range(depth)])
         self.norm = nn.LayerNorm(dim)
         self.head = nn.Linear(dim, self.num_text_ids + image_vocab_size)   # [text ids | paddings | image ids]
-        self.apply(self._init_weights)
+        init_weights_(self)
         for p in (self.text_pos, self.row_pos, self.col_pos):
             nn.init.normal_(p, std=0.02)
-
-    @staticmethod
-    def _init_weights(m: nn.Module) -> None:
-        if isinstance(m, (nn.Linear, nn.Embedding)):
-            nn.init.normal_(m.weight, std=0.02)
-            if getattr(m, "bias", None) is not None:
-                nn.init.zeros_(m.bias)
 
     def check_tokens(self, text: torch.Tensor, image: torch.Tensor | None = None) -> None:
         "Raise a `ValueError` naming what is wrong with a batch of captions (and image codes)."

@@ -12,9 +12,9 @@ from typing import Callable, Sequence
 import torch
 import torch.nn as nn
 
-from .core import check
+from .core import check, check_attention_mask, check_images, check_token_ids
 from .layers import Attention, Mlp
-from .lm import check_attention_mask, check_token_ids, padding_mask
+from .lm import padding_mask
 
 # %% auto #0
 __all__ = ['IMAGE_TOKEN', 'EOC_TOKEN', 'PerceiverResamplerLayer', 'PerceiverResampler', 'SwiGLU', 'GatedCrossAttentionBlock',
@@ -156,9 +156,10 @@ class Flamingo(nn.Module):
     def encode_images(self, pixel_values: torch.Tensor) -> torch.Tensor:
         "`[B, M, C, H, W]` images → frozen features `[B, M, N, vision_dim]`."
         check(self.vision is not None, "vision", "a vision encoder (or pass image_features)", None)
-        check(torch.is_tensor(pixel_values) and pixel_values.ndim == 5 and pixel_values.is_floating_point(), "pixel_values",
-              "a float [batch, images, channels, height, width] tensor",
-              f"{getattr(pixel_values, 'dtype', type(pixel_values).__name__)} {tuple(getattr(pixel_values, 'shape', ()))}")
+        check(torch.is_tensor(pixel_values) and pixel_values.ndim == 5, "pixel_values",
+              "a [batch, images, channels, height, width] tensor",
+              tuple(pixel_values.shape) if torch.is_tensor(pixel_values) else type(pixel_values).__name__)
+        check_images(pixel_values.flatten(0, 1), "pixel_values", channels=None)  # float pixels, >= 1 image (the ViT checks C, H, W)
         B, M = pixel_values.shape[:2]
         with torch.no_grad():
             out = self.vision(pixel_values.flatten(0, 1))

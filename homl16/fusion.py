@@ -16,16 +16,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check
+from .core import check, check_images, check_token_ids
 from .layers import Attention, Mlp, TransformerBlock
-from .lm import check_token_ids
 
 # %% auto #0
-__all__ = ['SPECIALS', 'PAD_ID', 'BOS_ID', 'EOS_ID', 'ABLATION_VARIANTS', 'tokenize', 'Vocab', 'check_images', 'check_ids',
-           'check_feats', 'ConvEncoder', 'cell_targets', 'AdditiveAttention', 'ShowAttendTell', 'caption_loss',
-           'grid_coverage', 'attention_share', 'masked_mean', 'TextEncoder', 'ImageTower', 'EarlyFusion', 'LateFusion',
-           'HybridFusion', 'CoordinatedVQA', 'CrossAttentionVariant', 'CrossModalMatcher', 'contrastive_loss',
-           'retrieval_accuracy']
+__all__ = ['SPECIALS', 'PAD_ID', 'BOS_ID', 'EOS_ID', 'ABLATION_VARIANTS', 'tokenize', 'Vocab', 'check_ids', 'check_feats',
+           'ConvEncoder', 'cell_targets', 'AdditiveAttention', 'ShowAttendTell', 'caption_loss', 'grid_coverage',
+           'attention_share', 'masked_mean', 'TextEncoder', 'ImageTower', 'EarlyFusion', 'LateFusion', 'HybridFusion',
+           'CoordinatedVQA', 'CrossAttentionVariant', 'CrossModalMatcher', 'contrastive_loss', 'retrieval_accuracy']
 
 # %% ../nbs/20_fusion.ipynb #c0f50ad4
 SPECIALS = ("<pad>", "<bos>", "<eos>")
@@ -72,16 +70,8 @@ class Vocab:
         return " ".join(words).replace(" ?", "?").replace(" ,", ",").replace(" :", ":")
 
 # %% ../nbs/20_fusion.ipynb #6bc01c9c
-def check_images(images: torch.Tensor, img_size: int, name: str = "images") -> None:
-    "Raise a `ValueError` unless `images` is a float `[B, 3, img_size, img_size]` batch (values in [0, 1])."
-    check(isinstance(images, torch.Tensor) and images.is_floating_point(), name,
-          "a float tensor in [0, 1] (convert uint8 with .float() / 255)", getattr(images, "dtype", type(images).__name__))
-    check(images.ndim == 4 and images.shape[1] == 3, name, "a [batch, 3, height, width] tensor", tuple(images.shape))
-    check(images.shape[0] > 0, name, "at least one image", 0)
-    check(tuple(images.shape[-2:]) == (img_size, img_size), name, f"{img_size}×{img_size} pixels", tuple(images.shape[-2:]))
-
 def check_ids(input_ids: torch.Tensor, vocab_size: int, name: str = "input_ids", batch: int | None = None) -> None:
-    "Raise a `ValueError` unless `input_ids` is an integer `[B, L]` tensor (B, L ≥ 1) of ids in `[0, vocab_size)` (`homl16.lm.check_token_ids`), with `batch` rows if given."
+    "Raise a `ValueError` unless `input_ids` is an integer `[B, L]` tensor (B, L ≥ 1) of ids in `[0, vocab_size)` (`homl16.core.check_token_ids`), with `batch` rows if given."
     check_token_ids(input_ids, vocab_size, name)
     check(input_ids.shape[1] > 0, name, "at least one token", 0)
     if batch is not None:
@@ -112,7 +102,7 @@ class ConvEncoder(nn.Module):
         nn.init.normal_(self.pos_embed, std=0.02)
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        check_images(images, self.img_size)
+        check_images(images, size=self.img_size)                 # float [B, 3, S, S]
         fmap = self.net(images)                                  # [B, D, h, w]
         return fmap.flatten(2).transpose(1, 2) + self.pos_embed  # [B, h*w, D]
 

@@ -28,8 +28,8 @@ if TYPE_CHECKING:                      # annotations only: transformers is impor
 # %% auto #0
 __all__ = ['SPECIAL_TOKENS', 'PAD_ID', 'BOS_ID', 'EOS_ID', 'UNK_ID', 'PROMPT_WORDS', 'WEIGHTS_DIR', 'SHAPES_LM', 'SMOLLM2_GGUF',
            'split_words', 'shapes_texts', 'shapes_vocabulary', 'build_tokenizer', 'load_tokenizer', 'position_ids',
-           'padding_mask', 'next_token', 'CausalLM', 'lm_from_hf', 'lm_to_hf', 'pack_texts', 'lm_loss', 'token_nll',
-           'unigram_nll', 'pretrained_shapes_lm', 'load_smollm2']
+           'padding_mask', 'next_token', 'init_weights_', 'CausalLM', 'lm_from_hf', 'lm_to_hf', 'pack_texts', 'lm_loss',
+           'token_nll', 'unigram_nll', 'pretrained_shapes_lm', 'load_smollm2']
 
 # %% ../nbs/04_lm.ipynb #57d2a9ef
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<image>", "<|endofchunk|>"]   # ids 0..5
@@ -151,6 +151,19 @@ def next_token(logits: torch.Tensor, *, do_sample: bool = False, temperature: fl
     return torch.multinomial(logits.softmax(-1), 1, generator=generator)[:, 0]            # [B]
 
 # %% ../nbs/04_lm.ipynb #3ed600d0
+def init_weights_(module: nn.Module, std: float = 0.02) -> None:
+    """BERT's and OPT's initialisation, in place, over `module.modules()`: linear and embedding weights N(0, std), linear
+    biases 0, an embedding's `padding_idx` row 0, LayerNorms (1, 0)."""
+    for m in module.modules():
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, std=std)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            nn.init.zeros_(m.bias)
+        if isinstance(m, nn.Embedding) and m.padding_idx is not None:
+            with torch.no_grad(): m.weight[m.padding_idx].zero_()
+        if isinstance(m, nn.LayerNorm) and m.weight is not None:
+            nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
+
 class CausalLM(nn.Module):
     """OPT's decoder-only language model on `homl16.layers`: token embedding (`padding_idx` = the pad id) + learned
     positions with OPT's offset of 2 (position ids from the attention mask), pre-LN `TransformerBlock`s (causal
@@ -179,16 +192,7 @@ class CausalLM(nn.Module):
         self.norm = nn.LayerNorm(dim, eps=1e-5)
         self.lm_head = nn.Linear(dim, vocab_size, bias=False)
         self.lm_head.weight = self.embed_tokens.weight            # tied: one matrix reads and writes tokens
-        self.apply(self._init_weights)
-
-    def _init_weights(self, m: nn.Module) -> None:
-        "OPT's initialisation: N(0, 0.02) weights, zero biases, a zero row for the pad token."
-        if isinstance(m, (nn.Linear, nn.Embedding)):
-            nn.init.normal_(m.weight, std=0.02)
-        if isinstance(m, nn.Linear) and m.bias is not None:
-            nn.init.zeros_(m.bias)
-        if isinstance(m, nn.Embedding) and m.padding_idx is not None:
-            with torch.no_grad(): m.weight[m.padding_idx].zero_()
+        init_weights_(self)       # OPT's initialisation; the tied lm_head comes last, so the pad row ends up N(0, 0.02) too
 
     def embed(self, input_ids: torch.Tensor | None = None, *, inputs_embeds: torch.Tensor | None = None,
                attention_mask: torch.Tensor | None = None) -> torch.Tensor:

@@ -16,8 +16,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import bert_layer_rules, check, rename_by_rules
-from .lm import check_attention_mask, check_token_ids, padding_mask
+from .core import bert_layer_rules, check, check_attention_mask, check_token_ids, rename_by_rules
+from .lm import init_weights_, padding_mask
 from .layers import TransformerBlock
 
 # %% auto #0
@@ -148,13 +148,7 @@ class VideoBERT(nn.Module):
         self.mlm_norm = nn.LayerNorm(hidden_size, eps=layer_norm_eps)
         self.mlm_bias = nn.Parameter(torch.zeros(vocab_size + num_visual_words))
         self.alignment_head = nn.Linear(hidden_size, 2)
-        self.apply(self._init_weights)
-
-    @staticmethod
-    def _init_weights(m: nn.Module) -> None:
-        if isinstance(m, (nn.Linear, nn.Embedding)):
-            nn.init.normal_(m.weight, std=0.02)
-            if isinstance(m, nn.Linear): nn.init.zeros_(m.bias)
+        init_weights_(self)                                 # BERT's initialisation
 
     @property
     def embedding_matrix(self) -> torch.Tensor:

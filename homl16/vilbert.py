@@ -14,8 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.ops import roi_align
 
-from .core import bert_layer_rules, check, rename_by_rules
-from .lm import check_attention_mask, check_token_ids
+from .core import bert_layer_rules, check, check_attention_mask, check_images, check_token_ids, rename_by_rules
 from .layers import Attention, Mlp, TransformerBlock
 
 # %% auto #0
@@ -55,10 +54,7 @@ class RegionEncoder(nn.Module):
 
     def check_input(self, images: torch.Tensor, boxes: list[torch.Tensor]) -> None:
         "Raise a `ValueError` naming what is wrong with the images or their boxes."
-        check(torch.is_tensor(images) and images.is_floating_point(), "images",
-              "float images in [0, 1] (convert uint8 with .float() / 255)", getattr(images, "dtype", type(images).__name__))
-        check(images.ndim == 4 and images.shape[1] == 3, "images", "a [batch, 3, height, width] tensor", tuple(images.shape))
-        check(len(images) >= 1, "images", "at least one image", tuple(images.shape))
+        check_images(images)                                                         # a float [B, 3, H, W] batch
         lo, hi = images.aminmax()
         check(bool(lo >= 0) and bool(hi <= 1), "images", "pixel values in [0, 1]", f"values in [{lo:.3g}, {hi:.3g}]")
         check(len(boxes) == len(images), "boxes", f"one box tensor per image ({len(images)})", len(boxes))
