@@ -16,6 +16,7 @@ from torchvision.ops import roi_align
 
 from .core import bert_layer_rules, check, check_attention_mask, check_images, check_token_ids, rename_by_rules
 from .layers import Attention, Mlp, TransformerBlock
+from .lm import init_weights_
 
 # %% auto #0
 __all__ = ['region_location_code', 'RegionEncoder', 'TextEmbedding', 'RegionEmbedding', 'CoAttentionLayer', 'ViLBERTOutput',
@@ -185,14 +186,7 @@ class ViLBERT(nn.Module):
         self.vis_layers = nn.ModuleList([post_ln(vis_dim, vis_heads, vis_ffn) for _ in range(co_layers if stream_layers else 0)])
         self.text_pool = nn.Sequential(nn.Linear(text_dim, pool_dim), nn.ReLU())
         self.vis_pool = nn.Sequential(nn.Linear(vis_dim, pool_dim), nn.ReLU())
-        self.apply(self._init)
-
-    @staticmethod
-    def _init(m: nn.Module) -> None:
-        if isinstance(m, (nn.Linear, nn.Embedding)):                  # BERT's initialisation
-            nn.init.normal_(m.weight, std=0.02)
-            if isinstance(m, nn.Linear) and m.bias is not None:
-                nn.init.zeros_(m.bias)
+        init_weights_(self)                                            # BERT's initialisation
 
     def check_input(self, input_ids, attention_mask, feats, boxes, region_mask) -> None:
         "Raise a `ValueError` naming what is wrong with a batch (one min/max over the ids; no scan of the features)."
