@@ -71,14 +71,12 @@ class QFormerLayer(nn.Module):
         super().__init__()
         self.attn = Attention(dim, num_heads, attn_drop=drop, proj_drop=drop)      # BERT self-attention
         self.norm1 = nn.LayerNorm(dim, eps=eps)
-        if cross_attention:
-            self.cross_attn = Attention(dim, num_heads, context_dim=image_dim, attn_drop=drop, proj_drop=drop)
-            self.norm_cross = nn.LayerNorm(dim, eps=eps)
+        self.cross_attn = Attention(dim, num_heads, context_dim=image_dim, attn_drop=drop, proj_drop=drop) if cross_attention else None
+        self.norm_cross = nn.LayerNorm(dim, eps=eps) if cross_attention else None
         self.mlp_query = Mlp(dim, mlp_hidden)                                       # the queries' own FFN
         self.norm2_query = nn.LayerNorm(dim, eps=eps)
-        if text:
-            self.mlp = Mlp(dim, mlp_hidden)                                         # the text FFN (BERT's)
-            self.norm2 = nn.LayerNorm(dim, eps=eps)
+        self.mlp = Mlp(dim, mlp_hidden) if text else None                          # the text FFN (BERT's)
+        self.norm2 = nn.LayerNorm(dim, eps=eps) if text else None
         self.drop = nn.Dropout(drop)
 
     def forward(self, x: torch.Tensor, image_embeds: torch.Tensor, num_queries: int,
@@ -86,11 +84,11 @@ class QFormerLayer(nn.Module):
         "`x`: `[B, Q+T, D]` (queries first), `image_embeds`: `[B, N, image_dim]` → `[B, Q+T, D]`."
         x = self.norm1(x + self.attn(x, attn_mask=attn_mask))                                   # [B, Q+T, D]
         q, t = x[:, :num_queries], x[:, num_queries:]                                           # [B, Q, D], [B, T, D]
-        if hasattr(self, "cross_attn"):
+        if self.cross_attn is not None:
             q = self.norm_cross(q + self.cross_attn(q, image_embeds))                           # queries read the image
         q = self.norm2_query(q + self.drop(self.mlp_query(q)))
         if t.shape[1] > 0:
-            check(hasattr(self, "mlp"), "input_ids", "no text (this Q-Former was built with text=False)", t.shape[1])
+            check(self.mlp is not None, "input_ids", "no text (this Q-Former was built with text=False)", t.shape[1])
             t = self.norm2(t + self.drop(self.mlp(t)))
         return torch.cat([q, t], 1)
 

@@ -18,15 +18,16 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.transforms import v2
 
-from .core import check, check_images, rename_by_rules
+from .core import History, check, check_images, fit, rename_by_rules, seed_everything
 from .layers import Mlp
+from .lm import WEIGHTS_DIR
 from .vit import HF_VIT_RULES, ViT
 
 # %% auto #0
-__all__ = ['RandomHue', 'MultiCrop', 'MultiCropDataset', 'multicrop_collate', 'DINOHead', 'load_lightly_head', 'DINOLoss',
-           'momentum_schedule', 'ema_update', 'check_crops', 'MultiCropNet', 'DINO', 'dino_loss', 'extract_features',
-           'nearest_mean_accuracy', 'knn_accuracy', 'cls_attention_maps', 'plot_attention', 'vit_to_hf',
-           'build_local_checkpoint']
+__all__ = ['SHAPES_DINO', 'DINO_STANDIN', 'RandomHue', 'MultiCrop', 'MultiCropDataset', 'multicrop_collate', 'DINOHead',
+           'load_lightly_head', 'DINOLoss', 'momentum_schedule', 'ema_update', 'check_crops', 'MultiCropNet', 'DINO',
+           'dino_loss', 'train_shapes_dino', 'extract_features', 'nearest_mean_accuracy', 'knn_accuracy',
+           'cls_attention_maps', 'plot_attention', 'vit_to_hf', 'build_local_checkpoint']
 
 # %% ../nbs/15_dino.ipynb #118897ce
 def _check_image(img, name: str = "img") -> None:
@@ -104,6 +105,13 @@ def multicrop_collate(batch: list[list[torch.Tensor]]) -> list[torch.Tensor]:
     n = len(batch[0])
     check(all(len(b) == n for b in batch), "batch", f"the same number of crops ({n}) for every image", [len(b) for b in batch])
     return [torch.stack([b[i] for b in batch]) for i in range(n)]
+
+# %% ../nbs/15_dino.ipynb #035b20ae
+SHAPES_DINO = dict(   # the recipe of this notebook's run and of the `facebook/dino-vitb8` stand-in
+    vit=dict(img_size=24, patch_size=4, num_classes=0, embed_dim=64, depth=3, num_heads=4, mlp_ratio=2.0, strict_img_size=False),
+    dino=dict(embed_dim=64, out_dim=256, hidden_dim=256, bottleneck_dim=64, use_bn=True, momentum=(0.9, 1.0)),
+    crops=dict(global_size=24, local_size=12, n_local=2, global_scale=(0.6, 1.0), local_scale=(0.2, 0.5), hue=0.5),
+    n_images=2048, batch_size=64, lr=1e-3, warmup_steps=20, weight_decay=0.04)
 
 # %% ../nbs/15_dino.ipynb #236acc92
 class DINOHead(nn.Module):
@@ -325,6 +333,22 @@ def dino_loss(model: DINO, crops) -> dict[str, torch.Tensor]:
     "`loss_fn` for `homl16.core.fit`: the batch is the list of crops from `multicrop_collate`."
     return model(crops)
 
+# %% ../nbs/15_dino.ipynb #4080edb7
+def train_shapes_dino(images: torch.Tensor, *, epochs: int = 8, seed: int = 0, desc: str = "DINO", progress: bool = True,
+                      after_step: Callable | None = None, **dino_kw) -> tuple[DINO, History]:
+    """DINO with the `SHAPES_DINO` recipe on unlabeled `images` `[N, 3, 24, 24]` (CPU, deterministic for a seed);
+    `dino_kw` overrides `DINO`'s arguments (e.g. `centering=False`). `after_step` replaces the teacher's EMA update
+    (`model.update_teacher`), which it must call."""
+    r = SHAPES_DINO
+    seed_everything(seed)
+    torch.manual_seed(seed)
+    model = DINO(ViT(**r["vit"]), **{**r["dino"], **dino_kw})
+    dl = torch.utils.data.DataLoader(MultiCropDataset(images, MultiCrop(**r["crops"])), batch_size=r["batch_size"],
+                                     shuffle=True, collate_fn=multicrop_collate, drop_last=True)
+    hist = fit(model, dl, dino_loss, epochs=epochs, lr=r["lr"], warmup_steps=r["warmup_steps"], weight_decay=r["weight_decay"],
+               metrics=None, after_step=after_step or model.update_teacher, seed=seed, device="cpu", desc=desc, progress=progress)
+    return model, hist
+
 # %% ../nbs/15_dino.ipynb #9bee54a6
 @torch.no_grad()
 def extract_features(backbone: nn.Module, images: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
@@ -439,22 +463,17 @@ def vit_to_hf(vit: ViT, image_size: int | None = None):
     hf.load_state_dict({k: ours[v] for k, v in source.items()}, strict=True)
     return hf.eval()
 
+DINO_STANDIN = WEIGHTS_DIR / "dino_shapes.safetensors"   # shipped with the package
+
 def build_local_checkpoint(path: Path) -> None:
-    """Offline stand-in for `facebook/dino-vitb8`: the notebook's small ViT (24-px inputs, patch 4, 64-d, 3 blocks,
-    4 heads) trained with DINO on 1,024 unlabeled shapes for 32 steps (deterministic, ~8 s on one CPU core); the
-    teacher backbone is saved as a Hugging Face `ViTModel` + `ViTImageProcessor` (no normalisation: [0, 1] pixels)."""
+    """Offline stand-in for `facebook/dino-vitb8`: the teacher ViT of a 768-step run of this notebook's recipe
+    (`train_shapes_dino`, 24 epochs), shipped with the package and reproduced by `tools/train_dino_standin.py`
+    (log in `tools/logs/`); saved as a Hugging Face `ViTModel` + `ViTImageProcessor` (no normalisation: [0, 1] pixels)."""
+    from safetensors.torch import load_model
     from transformers import ViTImageProcessor
-    from homl16.core import fit, seed_everything
-    from homl16.data import shapes_classification
-    seed_everything(0)
-    X, _ = shapes_classification(1024, size=24, seed=0, target="shape")
-    torch.manual_seed(0)
-    backbone = ViT(img_size=24, patch_size=4, num_classes=0, embed_dim=64, depth=3, num_heads=4, mlp_ratio=2.0, strict_img_size=False)
-    model = DINO(backbone, embed_dim=64, out_dim=256, hidden_dim=256, bottleneck_dim=64, use_bn=True, momentum=(0.9, 1.0))
-    crops = MultiCrop(24, 12, n_local=2, global_scale=(0.6, 1.0), local_scale=(0.2, 0.5), hue=0.5)
-    dl = torch.utils.data.DataLoader(MultiCropDataset(X, crops), batch_size=64, shuffle=True, collate_fn=multicrop_collate, drop_last=True)
-    fit(model, dl, dino_loss, epochs=2, lr=1e-3, warmup_steps=10, weight_decay=0.04, metrics=None,
-        after_step=model.update_teacher, device="cpu", progress=False)
+    vit = ViT(**SHAPES_DINO["vit"])
+    load_model(vit, DINO_STANDIN, strict=True)
     path = Path(path); path.mkdir(parents=True, exist_ok=True)
-    vit_to_hf(model.teacher.backbone).save_pretrained(path)
-    ViTImageProcessor(size={"height": 24, "width": 24}, image_mean=[0.0] * 3, image_std=[1.0] * 3).save_pretrained(path)
+    vit_to_hf(vit).save_pretrained(path)
+    size = SHAPES_DINO["vit"]["img_size"]
+    ViTImageProcessor(size={"height": size, "width": size}, image_mean=[0.0] * 3, image_std=[1.0] * 3).save_pretrained(path)
