@@ -7,6 +7,7 @@ Docs: https://homl16.github.io/homl16/core.html.md"""
 # %% ../nbs/00_core.ipynb #65bc8b73
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import os
@@ -29,11 +30,14 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
 # %% auto #0
-__all__ = ['check', 'check_images', 'check_token_ids', 'check_attention_mask', 'get_device', 'seed_everything', 'count_params',
-           'format_count', 'NetworkBlockedError', 'block_network', 'to_device', 'classification_loss',
+__all__ = ['WEIGHTS_DIR', 'check', 'check_images', 'check_token_ids', 'check_attention_mask', 'get_device', 'seed_everything',
+           'count_params', 'format_count', 'NetworkBlockedError', 'block_network', 'to_device', 'classification_loss',
            'classification_metrics', 'evaluate', 'History', 'save_checkpoint', 'load_checkpoint', 'param_groups',
            'warmup_cosine', 'shard_loader', 'fit', 'rename_by_rules', 'bert_layer_rules', 'torchrun', 'compare_speed',
            'model_flops', 'mfu']
+
+# %% ../nbs/00_core.ipynb #1fc3e251
+WEIGHTS_DIR = Path(importlib.util.find_spec("homl16").origin).parent / "weights"   # checkpoints shipped with the package
 
 # %% ../nbs/00_core.ipynb #ce25dd1a
 def check(ok: bool, name: str, expected: Any, got: Any) -> None:

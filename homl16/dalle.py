@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check, check_images, check_token_ids, rename_by_rules
+from .core import WEIGHTS_DIR, check, check_images, check_token_ids, rename_by_rules
 from .data import COLOR_NAMES, SHAPES, Scenes, make_scenes
 from .layers import TransformerBlock
 from .lm import init_weights_
@@ -443,7 +443,7 @@ def dalle_step(model: DALLE, batch) -> dict:
 # %% ../nbs/24_dalle.ipynb #6341b75f
 SHAPES_DVAE = dict(vocab_size=256, n_hid=32, n_blk_per_group=1, n_init=32, group_count=3)  # 32×32 px → 8×8 codes
 SHAPES_DALLE = dict(text_len=12, dim=96, depth=3, num_heads=4)                           # + vocabularies
-WEIGHTS = Path(importlib.util.find_spec("homl16").origin).parent / "weights"   # shipped checkpoints
+WEIGHTS = WEIGHTS_DIR   # shipped checkpoints (`homl16.core.WEIGHTS_DIR`)
 
 def shapes_training_data(n: int, seed: int, size: int = 32, exclude_pairs=None) -> tuple[torch.Tensor, list[list[str]]]:
     "`n` single-object scenes (images `[n, 3, size, size]` in [0, 1]) and their six captions each."

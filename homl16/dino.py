@@ -18,9 +18,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.transforms import v2
 
-from .core import History, check, check_images, fit, rename_by_rules, seed_everything
+from .core import WEIGHTS_DIR, History, check, check_images, fit, rename_by_rules, seed_everything
 from .layers import Mlp
-from .lm import WEIGHTS_DIR
 from .vit import HF_VIT_RULES, ViT
 
 # %% auto #0

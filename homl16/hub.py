@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import importlib
 import os
+import random
 import shutil
 import socket
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlparse
 
+import numpy as np
 import torch
 
-from .core import check, seed_everything
+from .core import WEIGHTS_DIR, check, seed_everything
 
 # %% auto #0
-__all__ = ['PROBE_TIMEOUT', 'LOCAL_BUILDERS', 'BUILD_VERSION', 'VIT_STANDIN', 'LOCAL_DATASETS', 'is_offline', 'cache_dir',
-           'hub_reachable', 'use_local', 'register_local', 'local_path', 'resolve', 'build_local_vit',
-           'load_image_dataset', 'minilm_path', 'load_minilm', 'sentence_embeddings']
+__all__ = ['PROBE_TIMEOUT', 'LOCAL_BUILDERS', 'BUILD_VERSION', 'VIT_STANDIN', 'VIT_STANDIN_WEIGHTS', 'LOCAL_DATASETS',
+           'is_offline', 'cache_dir', 'hub_reachable', 'use_local', 'register_local', 'local_path', 'resolve',
+           'pretrain_vit_standin', 'build_local_vit', 'load_image_dataset', 'minilm_path', 'load_minilm',
+           'sentence_embeddings']
 
 # %% ../nbs/03_hub.ipynb #23e92c22
 _TRUE = ("1", "true", "yes", "on")
@@ -107,11 +111,22 @@ def local_path(hub_id: str) -> Path:
     "The folder of the cached stand-in for `hub_id` (it may not be built yet)."
     return cache_dir() / f"{hub_id.replace('/', '--')}-v{BUILD_VERSION}"
 
+@contextmanager
+def _caller_rng_kept():
+    "Run a builder (which seeds and draws as it likes) without changing the caller's Python, NumPy and torch random state."
+    py, np_state = random.getstate(), np.random.get_state()
+    try:
+        with torch.random.fork_rng():
+            yield
+    finally:
+        random.setstate(py); np.random.set_state(np_state)
+
 def resolve(hub_id: str, *, local: bool | None = None, rebuild: bool = False, verbose: bool = True) -> str:
     """What to pass to `from_pretrained`: `hub_id` online, else the folder of its local stand-in (built on first use).
 
     Offline (`HF_HUB_OFFLINE=1`, `HOML16_LOCAL=1`) or when the hub cannot be reached (`hub_reachable`), the stand-in;
-    `local=True/False` overrides the decision."""
+    `local=True/False` overrides the decision. Building leaves the caller's random state as it was, so what a notebook
+    computes after `resolve` does not depend on whether the stand-in was already cached."""
     if not use_local(local, verbose):
         if verbose: print(f"Using the Hugging Face Hub checkpoint {hub_id!r}.")
         return hub_id
@@ -127,7 +142,8 @@ def resolve(hub_id: str, *, local: bool | None = None, rebuild: bool = False, ve
             tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=".building-"))
             start = time.perf_counter()
             try:
-                build(tmp)
+                with _caller_rng_kept():
+                    build(tmp)
                 if verbose: print(f"Built the stand-in for {hub_id!r} in {time.perf_counter() - start:.0f} s.")
                 (tmp / ".complete").write_text(hub_id)
                 if path.exists(): shutil.rmtree(path)
@@ -140,10 +156,12 @@ def resolve(hub_id: str, *, local: bool | None = None, rebuild: bool = False, ve
 
 # %% ../nbs/03_hub.ipynb #86863833
 VIT_STANDIN = dict(image_size=32, patch_size=8, hidden_size=64, num_hidden_layers=4, num_attention_heads=4, intermediate_size=256)
+VIT_STANDIN_WEIGHTS = WEIGHTS_DIR / "vit_in21k_standin.safetensors"   # from tools/train_vit_standin.py
 
-def build_local_vit(path: Path, *, n_train: int = 4000, steps: int = 1200, seed: int = 0) -> None:
-    "Pretrain a small `ViTForImageClassification` on shapes (colour×shape), save its `ViTModel` and a processor."
-    from transformers import ViTConfig, ViTForImageClassification, ViTImageProcessor
+def pretrain_vit_standin(*, n_train: int = 4000, steps: int = 1200, seed: int = 0, progress: bool = True):
+    """The ViT stand-in's pretraining: a small `ViTForImageClassification` (`VIT_STANDIN`) trained on the 30-way
+    colour×shape classification of cluttered, noisy shapes. Returns its `ViTModel` without the head, like in21k."""
+    from transformers import ViTConfig, ViTForImageClassification
     from torch.utils.data import DataLoader, TensorDataset
     from homl16.core import fit
     from homl16.data import shapes_classification, class_names
@@ -154,14 +172,22 @@ def build_local_vit(path: Path, *, n_train: int = 4000, steps: int = 1200, seed:
     norm = lambda x: (x - 0.5) / 0.5
     loss = lambda m, b: torch.nn.functional.cross_entropy(m(pixel_values=norm(b[0])).logits, b[1])
     dl = DataLoader(TensorDataset(X, y), batch_size=64, shuffle=True)
-    fit(model, dl, loss, epochs=100, max_steps=steps, lr=1e-3, warmup_steps=30, device="cpu", seed=seed, progress=True,
+    fit(model, dl, loss, epochs=100, max_steps=steps, lr=1e-3, warmup_steps=30, device="cpu", seed=seed, progress=progress,
         desc="pretraining the ViT stand-in")
     model.vit.config = ViTConfig(**VIT_STANDIN, architectures=["ViTModel"])   # no pretraining labels, like in21k
+    return model.vit.eval()
+
+def build_local_vit(path: Path) -> None:
+    "The `google/vit-base-patch16-224-in21k` stand-in: the shipped `VIT_STANDIN_WEIGHTS` as a `ViTModel` + processor."
+    from safetensors.torch import load_model
+    from transformers import ViTConfig, ViTImageProcessor, ViTModel
+    vit = ViTModel(ViTConfig(**VIT_STANDIN, architectures=["ViTModel"]), add_pooling_layer=False)
+    load_model(vit, VIT_STANDIN_WEIGHTS, strict=True)
     from transformers.utils import logging as hf_logging
     bar = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()          # one progress bar per build: no "Writing model shards" bar
+    hf_logging.disable_progress_bar()          # no "Writing model shards" bar
     try:
-        model.vit.save_pretrained(path)
+        vit.save_pretrained(path)
     finally:
         if bar: hf_logging.enable_progress_bar()
     ViTImageProcessor(size={"height": 32, "width": 32}, image_mean=[0.5] * 3, image_std=[0.5] * 3).save_pretrained(path)

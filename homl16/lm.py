@@ -18,7 +18,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import homl16
-from .core import check, check_attention_mask, check_token_ids, rename_by_rules
+from .core import WEIGHTS_DIR, check, check_attention_mask, check_token_ids, rename_by_rules
 from .data import COLOR_NAMES, HELDOUT_PAIRS, NUMBER_WORDS, SHAPES, SIZES, make_scenes, make_videos
 from .layers import TransformerBlock
 
@@ -26,10 +26,10 @@ if TYPE_CHECKING:                      # annotations only: transformers is impor
     from transformers import OPTForCausalLM, PreTrainedTokenizerFast
 
 # %% auto #0
-__all__ = ['SPECIAL_TOKENS', 'PAD_ID', 'BOS_ID', 'EOS_ID', 'UNK_ID', 'PROMPT_WORDS', 'WEIGHTS_DIR', 'SHAPES_LM', 'SMOLLM2_GGUF',
-           'split_words', 'shapes_texts', 'shapes_vocabulary', 'build_tokenizer', 'load_tokenizer', 'position_ids',
-           'padding_mask', 'next_token', 'init_weights_', 'CausalLM', 'lm_from_hf', 'lm_to_hf', 'pack_texts', 'lm_loss',
-           'token_nll', 'unigram_nll', 'pretrained_shapes_lm', 'load_smollm2']
+__all__ = ['SPECIAL_TOKENS', 'PAD_ID', 'BOS_ID', 'EOS_ID', 'UNK_ID', 'PROMPT_WORDS', 'SHAPES_LM', 'SMOLLM2_GGUF', 'split_words',
+           'shapes_texts', 'shapes_vocabulary', 'build_tokenizer', 'load_tokenizer', 'position_ids', 'padding_mask',
+           'next_token', 'init_weights_', 'CausalLM', 'lm_from_hf', 'lm_to_hf', 'pack_texts', 'lm_loss', 'token_nll',
+           'unigram_nll', 'pretrained_shapes_lm', 'load_smollm2']
 
 # %% ../nbs/04_lm.ipynb #57d2a9ef
 SPECIAL_TOKENS = ["<s>", "<pad>", "</s>", "<unk>", "<image>", "<|endofchunk|>"]   # ids 0..5
@@ -37,7 +37,6 @@ PAD_ID, BOS_ID, EOS_ID, UNK_ID = 1, 2, 2, 3    # as OPT: </s> (id 2) both opens 
 PROMPT_WORDS = ("question answer what which where color colour shape how many is are there a an the this it of in "
                 "on with photo image picture caption describe shows yes no zero one two three four five six seven "
                 "eight nine 0 1 2 3 4 5 6 7 8 9 and left right above below up down moves objects object . , ? :").split()
-WEIGHTS_DIR = Path(homl16.__file__).parent / "weights"   # shipped with the package
 
 def split_words(text: str) -> list[str]:
     "The tokenizer's pre-tokenisation in plain Python: lower-case, then words, single digits and punctuation marks."
