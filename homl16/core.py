@@ -538,15 +538,26 @@ def bert_layer_rules(src: str, dst: str) -> list[tuple[str, str]]:
 def torchrun(script: str | Path, *args: Any, nproc: int = 2, timeout: float = 300) -> str:
     """Run `torchrun --standalone --nproc-per-node {nproc} script *args` (as `python -m torch.distributed.run`, the same
     program) and return what the processes printed; `RuntimeError` with the launcher's report and the failing
-    processes' errors if any of them fails. One thread per process unless `OMP_NUM_THREADS` says otherwise."""
+    processes' errors if any of them fails, or when `timeout` seconds pass (then every process is killed). One thread
+    per process unless `OMP_NUM_THREADS` says otherwise; on Linux, gloo on the loopback interface unless
+    `GLOO_SOCKET_IFNAME` says otherwise."""
     check(isinstance(nproc, int) and nproc >= 1, "nproc", "a positive number of processes", nproc)
     check(Path(script).is_file(), "script", "an existing Python file", str(script))
     cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc-per-node={nproc}", str(script), *map(str, args)]
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
-    run = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
-    if run.returncode:
-        raise RuntimeError(f"torchrun exited with {run.returncode}:\n{run.stderr[-4000:]}")
-    return run.stdout
+    if sys.platform.startswith("linux"):
+        env.setdefault("GLOO_SOCKET_IFNAME", "lo")
+    # stdin closed, stdout and stderr both read (no pipe can fill up), own session (a timeout kills every process)
+    with subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, start_new_session=True) as proc:
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9); out, err = proc.communicate()
+            raise RuntimeError(f"torchrun timed out after {timeout} s:\n{err[-4000:]}") from None
+    if proc.returncode:
+        raise RuntimeError(f"torchrun exited with {proc.returncode}:\n{err[-4000:]}")
+    return out
 
 # %% ../nbs/00_core.ipynb #29703bdb
 def _torch_benchmark():
