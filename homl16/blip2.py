@@ -451,7 +451,7 @@ def caption_scores(captions: Sequence[str], objects: Sequence[Sequence[dict]]) -
 
 # %% ../nbs/27_blip2.ipynb #96ea8225
 VIT_ID = "google/vit-base-patch16-224-in21k"   # the course's frozen image encoder (offline: the shapes ViT stand-in)
-SHAPES_BLIP2 = dict(depth=2, num_queries=8, embed_dim=128, n_train=3000, stage1_steps=60, batch1=16, lr1=1e-3,
+SHAPES_BLIP2 = dict(depth=2, num_queries=8, embed_dim=128, n_train=3000, stage1_steps=40, batch1=16, lr1=1e-3,
                     stage2_steps=400, batch2=32, lr2=3e-4, seed=0)   # the course's BLIP-2 on the shapes world
 
 def normalize_pixels(images: torch.Tensor) -> torch.Tensor:

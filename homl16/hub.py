@@ -160,29 +160,19 @@ VIT_STANDIN_WEIGHTS = WEIGHTS_DIR / "vit_in21k_standin.safetensors"   # from too
 
 def pretrain_vit_standin(*, n_train: int = 20_000, steps: int = 5000, seed: int = 0, progress: bool = True):
     """The ViT stand-in's pretraining: a small `ViTForImageClassification` (`VIT_STANDIN`) trained on the 30-way
-    colour×shape classification of cluttered, noisy shapes. Returns its `ViTModel` without the head, like in21k.
-
-    The class token's head alone would leave the last layer's patch tokens unsupervised (nothing reads them), but the
-    multimodal notebooks feed *every* output token to their bridges: a second, discarded head classifies the mean of
-    the patch tokens, so they carry the objects' colour and shape too."""
+    colour×shape classification of cluttered, noisy shapes. Returns its `ViTModel` without the head, like in21k."""
     from transformers import ViTConfig, ViTForImageClassification
     from torch.utils.data import DataLoader, TensorDataset
-    from torch import nn
     from homl16.core import fit
     from homl16.data import shapes_classification, class_names
     seed_everything(seed)
     X, y = shapes_classification(n_train, 32, seed=seed + 100, target="shape_color", noise=0.03, clutter=10)
     cfg = ViTConfig(**VIT_STANDIN, num_labels=30, id2label=dict(enumerate(class_names("shape_color"))))
     model = ViTForImageClassification(cfg)
-    heads = nn.ModuleDict(dict(model=model, patch_head=nn.Linear(cfg.hidden_size, cfg.num_labels)))
-
-    def loss(m: nn.ModuleDict, batch) -> torch.Tensor:
-        h = m["model"].vit(pixel_values=(batch[0] - 0.5) / 0.5).last_hidden_state              # [B, 1 + patches, C]
-        ce = torch.nn.functional.cross_entropy
-        return ce(m["model"].classifier(h[:, 0]), batch[1]) + ce(m["patch_head"](h[:, 1:].mean(1)), batch[1])
-
+    norm = lambda x: (x - 0.5) / 0.5
+    loss = lambda m, b: torch.nn.functional.cross_entropy(m(pixel_values=norm(b[0])).logits, b[1])
     dl = DataLoader(TensorDataset(X, y), batch_size=64, shuffle=True)
-    fit(heads, dl, loss, epochs=100, max_steps=steps, lr=1e-3, warmup_steps=30, device="cpu", seed=seed, progress=progress,
+    fit(model, dl, loss, epochs=100, max_steps=steps, lr=1e-3, warmup_steps=30, device="cpu", seed=seed, progress=progress,
         desc="pretraining the ViT stand-in")
     model.vit.config = ViTConfig(**VIT_STANDIN, architectures=["ViTModel"])   # no pretraining labels, like in21k
     return model.vit.eval()

@@ -5,8 +5,7 @@
 
     python tools/train_vit_standin.py [--steps 5000] [--n-train 20000] > tools/logs/train_vit_standin.log
 
-The recipe is `homl16.hub.pretrain_vit_standin` (30-way colour×shape classification of cluttered, noisy shapes from
-the class token and from the mean patch token,
+The recipe is `homl16.hub.pretrain_vit_standin` (30-way colour×shape classification of cluttered, noisy shapes,
 5,000 steps of batch 64 on 20,000 images). Deterministic: fixed seed, one CPU thread. The log reports the loss curve and the measure
 `03_hub` shows: nearest-class-mean accuracy of the class token on 500 unseen images (30 classes), against a randomly
 initialised model of the same architecture.
