@@ -93,7 +93,7 @@ LOCAL_BUILDERS: dict[str, str | Callable[[Path], None]] = {
     "openai/clip-vit-base-patch32": "homl16.clip:build_local_checkpoint",
     "Salesforce/blip2-opt-2.7b": "homl16.blip2:build_local_checkpoint",
 }
-BUILD_VERSION = 5  # bump to rebuild every cached stand-in
+BUILD_VERSION = 4  # bump to rebuild every cached stand-in
 
 def register_local(hub_id: str, builder: str | Callable[[Path], None]) -> None:
     "Declare how to build a local stand-in for `hub_id` (a callable `builder(path)` or `'module:function'`)."
@@ -158,7 +158,7 @@ def resolve(hub_id: str, *, local: bool | None = None, rebuild: bool = False, ve
 VIT_STANDIN = dict(image_size=32, patch_size=8, hidden_size=64, num_hidden_layers=4, num_attention_heads=4, intermediate_size=256)
 VIT_STANDIN_WEIGHTS = WEIGHTS_DIR / "vit_in21k_standin.safetensors"   # from tools/train_vit_standin.py
 
-def pretrain_vit_standin(*, n_train: int = 20_000, steps: int = 5000, seed: int = 0, progress: bool = True):
+def pretrain_vit_standin(*, n_train: int = 4000, steps: int = 1200, seed: int = 0, progress: bool = True):
     """The ViT stand-in's pretraining: a small `ViTForImageClassification` (`VIT_STANDIN`) trained on the 30-way
     colour×shape classification of cluttered, noisy shapes. Returns its `ViTModel` without the head, like in21k."""
     from transformers import ViTConfig, ViTForImageClassification
@@ -194,7 +194,7 @@ def build_local_vit(path: Path) -> None:
 
 # %% ../nbs/03_hub.ipynb #12be8d3c
 LOCAL_DATASETS = {
-    "timm/oxford-iiit-pet": dict(target="shape", size=64, n_train=3680, n_test=1000, noise=0.05, clutter=20),
+    "timm/oxford-iiit-pet": dict(target="shape", size=64, n_train=800, n_test=200, noise=0.05, clutter=20),
     "ethz/food101": dict(target="color", size=64, n_train=800, n_test=200, noise=0.05, clutter=20),
 }
 

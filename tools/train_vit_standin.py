@@ -3,10 +3,10 @@
 
     homl16/weights/vit_in21k_standin.safetensors    a `transformers.ViTModel` (`homl16.hub.VIT_STANDIN`, no pooler), fp32
 
-    python tools/train_vit_standin.py [--steps 5000] [--n-train 20000] > tools/logs/train_vit_standin.log
+    python tools/train_vit_standin.py [--steps 1200] > tools/logs/train_vit_standin.log
 
 The recipe is `homl16.hub.pretrain_vit_standin` (30-way colour×shape classification of cluttered, noisy shapes,
-5,000 steps of batch 64 on 20,000 images). Deterministic: fixed seed, one CPU thread. The log reports the loss curve and the measure
+1,200 steps of batch 64). Deterministic: fixed seed, one CPU thread. The log reports the loss curve and the measure
 `03_hub` shows: nearest-class-mean accuracy of the class token on 500 unseen images (30 classes), against a randomly
 initialised model of the same architecture.
 """
@@ -34,14 +34,13 @@ def ncm_accuracy(backbone, X: torch.Tensor, y: torch.Tensor, n_fit: int = 1000) 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--steps", type=int, default=5000)
-    p.add_argument("--n-train", type=int, default=20_000)
+    p.add_argument("--steps", type=int, default=1200)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="homl16/weights/vit_in21k_standin.safetensors")
     args = p.parse_args()
     torch.set_num_threads(1)
     t0 = time.process_time()
-    vit = pretrain_vit_standin(n_train=args.n_train, steps=args.steps, seed=args.seed, progress=False)
+    vit = pretrain_vit_standin(steps=args.steps, seed=args.seed, progress=False)
     X, y = shapes_classification(1500, 32, seed=123, target="shape_color", noise=0.03, clutter=10)
     torch.manual_seed(0)
     random_init = ViTModel(ViTConfig(**VIT_STANDIN), add_pooling_layer=False).eval()
@@ -49,7 +48,7 @@ def main() -> None:
     print(f"nearest class mean, 30 classes (chance 0.033): pretrained {ncm_accuracy(vit, X, y):.3f}, "
           f"random init {ncm_accuracy(random_init, X, y):.3f}")
     save_file({k: v.contiguous() for k, v in vit.state_dict().items()}, args.out,
-              metadata={"recipe": f"homl16.hub.pretrain_vit_standin(n_train={args.n_train}, steps={args.steps}, seed={args.seed}), 1 thread"})
+              metadata={"recipe": f"homl16.hub.pretrain_vit_standin(steps={args.steps}, seed={args.seed}), 1 thread"})
     print(f"wrote {args.out}")
 
 
