@@ -66,7 +66,7 @@ def run(path: Path, slow: bool, timeout: int) -> None:
     os.environ.update(env_keys)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent.resolve())}})
-    t0 = time.perf_counter()
+    t0, took = time.perf_counter(), []
     with client.setup_kernel():
         for i, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
@@ -74,11 +74,15 @@ def run(path: Path, slow: bool, timeout: int) -> None:
             flags = directives(cell.source)
             if "eval:false" in flags or "notest" in flags or ("slow" in flags and not slow):
                 continue
+            t = time.perf_counter()
             client.execute_cell(cell, i)
+            took.append((time.perf_counter() - t, i, cell.source.split("\n", 1)[0][:70]))
             cell.outputs = squash_streams(cell.outputs)
     nbformat.write(nb, path)
     subprocess.run(["nbdev-clean", "--fname", str(path)], check=True)
-    print(f"{path}: executed in {time.perf_counter() - t0:.0f}s")
+    print(f"{path}: executed in {time.perf_counter() - t0:.0f}s; slowest cells (wall s, cell index, first line):")
+    for t, i, first in sorted(took, reverse=True)[:6]:
+        print(f"  {t:6.1f}  [{i}] {first}")
 
 
 def main() -> None:
