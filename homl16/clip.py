@@ -1,4 +1,4 @@
-"""Contrastive language–image pre-training: an image tower and a text tower trained so that matching pictures and captions land close together. Built from scratch on `homl16.layers` and `homl16.vit`, proven equal to Hugging Face's `CLIPModel`, its loss proven to scale out over processes, trained on the shapes world (zero-shot on colour×shape pairs it never saw: colour composes, shape gets suppressed), run through the chapter's `pipeline` and `CLIPProcessor` code. The photo search engine built on it is in `homl16.clip_search` (notebook 23b).
+"""Contrastive language–image pre-training: an image tower and a text tower trained so that matching pictures and captions land close together. Built from scratch on `homl16.layers` and `homl16.vit`, proven equal to Hugging Face's `CLIPModel`, its loss proven to scale out over processes, trained on the shapes world (zero-shot on colour×shape pairs it never saw: colour composes at once, shape is suppressed; batches whose negatives share the colour recover part of it), run through the chapter's `pipeline` and `CLIPProcessor` code. The photo search engine built on it is in `homl16.clip_search` (notebook 23b).
 
 Docs: https://homl16.github.io/homl16/clip.html.md"""
 
@@ -19,18 +19,20 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .core import check, check_attention_mask, check_images, check_token_ids, fit, rename_by_rules, seed_everything
+from .core import WEIGHTS_DIR, check, check_attention_mask, check_images, check_token_ids, fit, rename_by_rules, seed_everything
 from .data import COLOR_NAMES, HELDOUT_PAIRS, SHAPES, make_scenes
 from .layers import QuickGELU, TransformerBlock
 from .vit import ViT
 
 # %% auto #0
-__all__ = ['LOGIT_SCALE_INIT', 'CLIP_CONFIGS', 'CLIP_HF_RULES', 'SHAPES_CLIP', 'PROMPTS', 'TextTransformer', 'clip_vision_tower',
-           'CLIP', 'clip_loss', 'build_tokenizer', 'tokenize', 'hf_to_clip_state_dict', 'clip_config_from_hf',
-           'clip_from_hf', 'hf_config_from_clip', 'clip_to_hf', 'shapes_pairs', 'swap_shape', 'CaptionPairs',
-           'normalize_pixels', 'contrastive_step', 'clamp_logit_scale', 'tokenize_captions', 'train_shapes_clip',
+__all__ = ['LOGIT_SCALE_INIT', 'CLIP_CONFIGS', 'CLIP_HF_RULES', 'SHAPES_CLIP', 'PROMPTS', 'STANDIN_RECIPE', 'STANDIN_WEIGHTS',
+           'TRAINING_WORDS_KEY', 'TextTransformer', 'clip_vision_tower', 'CLIP', 'clip_loss', 'build_tokenizer',
+           'tokenize', 'hf_to_clip_state_dict', 'clip_config_from_hf', 'clip_from_hf', 'hf_config_from_clip',
+           'clip_to_hf', 'shapes_pairs', 'caption_words', 'swap_shape', 'CaptionPairs', 'normalize_pixels',
+           'contrastive_step', 'clamp_logit_scale', 'tokenize_captions', 'SameColourBatches', 'train_shapes_clip',
            'zero_shot_classifier', 'encode_images', 'retrieval_recall', 'FrozenTextFeatures', 'save_hf_checkpoint',
-           'build_local_checkpoint']
+           'save_shapes_clip', 'load_shapes_clip', 'build_local_checkpoint', 'unknown_words',
+           'VocabularyCheckedZeroShotPipeline', 'register_vocabulary_checked_pipeline']
 
 # %% ../nbs/23_clip.ipynb #5e090b52
 LOGIT_SCALE_INIT = math.log(1 / 0.07)  # CLIP's initial temperature 0.07, stored as s = ln(1/T)
@@ -119,6 +121,7 @@ class CLIP(nn.Module):
         self.visual_projection = nn.Linear(vision_width, embed_dim, bias=False)
         self.text_projection = nn.Linear(text_width, embed_dim, bias=False)
         self.logit_scale = nn.Parameter(torch.tensor(float(init_logit_scale)))
+        self.training_words: list[str] | None = None    # the words of its training captions, when known
         for proj, w in ((self.visual_projection, vision_width), (self.text_projection, text_width)):
             nn.init.normal_(proj.weight, std=w ** -0.5)
 
@@ -359,6 +362,12 @@ def shapes_pairs(n: int, *, seed: int = 0, single_fraction: float = 0.5, size: i
     captions = [caps + [f"this is a photo of {caps[0]}."] for p in parts for caps in p.captions]
     return torch.cat([p.tensors() for p in parts]), captions
 
+_WORD = re.compile(r"[a-z]+")
+
+def caption_words(texts: Iterable[str]) -> set[str]:
+    "The lower-case words (runs of letters a–z) of `texts`."
+    return {w for t in texts for w in _WORD.findall(t.lower())}
+
 _COLOR_SHAPE = re.compile(r"\b(" + "|".join(COLOR_NAMES) + r") (" + "|".join(SHAPES) + r")\b")
 
 def swap_shape(caption: str, rng: random.Random, exclude_pairs: Iterable[tuple[str, str]] = ()) -> str:
@@ -408,16 +417,49 @@ def tokenize_captions(tokenizer, captions: Sequence[Sequence[str]], context_leng
     flat = tokenize(tokenizer, [c for caps in captions for c in caps], context_length)
     return flat.view(len(captions), len(captions[0]), -1)
 
+class SameColourBatches(torch.utils.data.Sampler):
+    """Batches of hard negatives for colour: each batch of `batch_size` is made of `batch_size // group` groups of
+    `group` examples that share a colour (`colours[i]`, e.g. of the scene's first object), so most wrong captions of a
+    row name the right colour and can only be rejected by shape, size or position. Reshuffled every epoch
+    (deterministic in `seed`); incomplete groups and batches are dropped."""
+    def __init__(self, colours: Sequence[str], batch_size: int, group: int, seed: int = 0):
+        check(0 < group <= batch_size and batch_size % group == 0, "group", f"a divisor of batch_size={batch_size}", group)
+        self.by_colour: dict[str, list[int]] = {}
+        for i, c in enumerate(colours):
+            self.by_colour.setdefault(c, []).append(i)
+        self.batch_size, self.group, self.rng = batch_size, group, random.Random(seed)
+        self.n_groups = sum(len(v) // group for v in self.by_colour.values())
+        check(len(self) > 0, "colours", f"enough examples for one batch of {batch_size // group} groups of {group}", len(colours))
+
+    def __len__(self) -> int:
+        return self.n_groups // (self.batch_size // self.group)
+
+    def __iter__(self):
+        groups = []
+        for c in sorted(self.by_colour):
+            idx = self.by_colour[c][:]
+            self.rng.shuffle(idx)
+            groups += [idx[j:j + self.group] for j in range(0, len(idx) - self.group + 1, self.group)]
+        self.rng.shuffle(groups)
+        per = self.batch_size // self.group
+        for j in range(len(self)):
+            yield [i for g in groups[j * per:(j + 1) * per] for i in g]
+
 def train_shapes_clip(n_train: int = 4000, *, epochs: int = 8, batch_size: int = 128, lr: float = 2e-3,
-                      warmup_steps: int = 30, shape_negatives: bool = False, seed: int = 0, progress: bool = True,
-                      **config) -> tuple[CLIP, object, object]:
+                      warmup_steps: int = 30, shape_negatives: bool = False, colour_group: int = 0,
+                      single_fraction: float = 0.5, max_steps: int | None = None, stop_after: int | None = None,
+                      seed: int = 0, progress: bool = True, **config) -> tuple[CLIP, object, object]:
     """Train a `SHAPES_CLIP` (overridden by `config`) on shapes captions without the `HELDOUT_PAIRS`.
     `shape_negatives`: every image also gets its caption with one shape swapped (`swap_shape`) as a wrong caption.
-    Returns `(model, tokenizer, history)`; deterministic in its arguments."""
+    `colour_group > 0`: batches of groups of that many scenes sharing a colour (`SameColourBatches`), else random.
+    `single_fraction`: the share of one-object scenes (`shapes_pairs`). `max_steps`/`stop_after`: as in `fit`.
+    The defaults are the first recipe of the notebook. Returns `(model, tokenizer, history)`, `model.training_words`
+    set to the words of the training captions and prompts; deterministic in its arguments."""
     seed_everything(seed)
     cfg = SHAPES_CLIP | config
-    images, captions = shapes_pairs(n_train, seed=seed + 10, exclude_pairs=HELDOUT_PAIRS)
-    tokenizer = build_tokenizer([c for caps in captions for c in caps] + [p.format("") for p in PROMPTS])
+    images, captions = shapes_pairs(n_train, seed=seed + 10, exclude_pairs=HELDOUT_PAIRS, single_fraction=single_fraction)
+    texts = [c for caps in captions for c in caps] + [p.format("") for p in PROMPTS]
+    tokenizer = build_tokenizer(texts)
     ids = tokenize_captions(tokenizer, captions, cfg["context_length"])
     neg = None
     if shape_negatives:
@@ -426,9 +468,16 @@ def train_shapes_clip(n_train: int = 4000, *, epochs: int = 8, batch_size: int =
         both = tokenize_captions(tokenizer, [a + b for a, b in zip(captions, swapped)], cfg["context_length"])
         ids, neg = both[:, :len(captions[0])], both[:, len(captions[0]):]     # one padding length for both
     model = CLIP.from_config(**cfg, vocab_size=len(tokenizer), eos_token_id=tokenizer.eos_token_id)
-    dl = torch.utils.data.DataLoader(CaptionPairs(images, ids, neg), batch_size=batch_size, shuffle=True, drop_last=True)
-    hist = fit(model, dl, contrastive_step, epochs=epochs, lr=lr, warmup_steps=warmup_steps, metrics=None, device="cpu",
-               after_step=clamp_logit_scale, seed=seed, progress=progress, desc="CLIP on shapes")
+    data = CaptionPairs(images, ids, neg)
+    if colour_group:
+        colours = [_COLOR_SHAPE.search(caps[0]).group(1) for caps in captions]          # the first object's colour
+        dl = torch.utils.data.DataLoader(data, batch_sampler=SameColourBatches(colours, batch_size, colour_group, seed))
+    else:
+        dl = torch.utils.data.DataLoader(data, batch_size=batch_size, shuffle=True, drop_last=True)
+    hist = fit(model, dl, contrastive_step, epochs=epochs, max_steps=max_steps, stop_after=stop_after, lr=lr,
+               warmup_steps=warmup_steps, metrics=None, device="cpu", after_step=clamp_logit_scale, seed=seed,
+               progress=progress, desc="CLIP on shapes")
+    model.training_words = sorted(caption_words(texts))
     return model.eval(), tokenizer, hist
 
 # %% ../nbs/23_clip.ipynb #af0756ee
@@ -483,18 +532,90 @@ class FrozenTextFeatures(nn.Module):
         return self.features[index]
 
 # %% ../nbs/23_clip.ipynb #7722246a
+STANDIN_RECIPE = dict(n_train=8000, epochs=100, max_steps=1000, colour_group=16, shape_negatives=True, single_fraction=0.75)
+STANDIN_WEIGHTS = WEIGHTS_DIR / "clip_shapes"   # .safetensors + .json, from tools/train_clip_standin.py
+
 def save_hf_checkpoint(model: CLIP, tokenizer, path: str | Path) -> None:
-    "Save `model` as a Hugging Face `CLIPModel` and a matching `CLIPProcessor` (pixels normalised with mean = std = 0.5)."
+    """Save `model` as a Hugging Face `CLIPModel` and a matching `CLIPProcessor` (pixels normalised with mean = std = 0.5).
+    The model's `training_words`, if known, go into `config.json` (`TRAINING_WORDS_KEY`) for the pipeline's check."""
     from transformers import CLIPImageProcessor, CLIPProcessor
     hf = clip_to_hf(model, bos_token_id=tokenizer.bos_token_id, pad_token_id=tokenizer.pad_token_id)
+    if model.training_words:
+        setattr(hf.config, TRAINING_WORDS_KEY, list(model.training_words))
     hf.save_pretrained(path)
     size = model.vision.patch_embed.img_size[0]
     images = CLIPImageProcessor(size={"shortest_edge": size}, crop_size={"height": size, "width": size},
                                 image_mean=[0.5] * 3, image_std=[0.5] * 3)
     CLIPProcessor(image_processor=images, tokenizer=tokenizer).save_pretrained(path)
 
+def save_shapes_clip(model: CLIP, tokenizer, path: str | Path, **info) -> None:
+    "Write a `SHAPES_CLIP`-like model to `path.safetensors` and its configuration, tokenizer and words (+ `info`) to `path.json`."
+    from safetensors.torch import save_file
+    path = Path(path)
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, path.with_suffix(".safetensors"))
+    bpe = json.loads(tokenizer.backend_tokenizer.to_str())["model"]
+    cfg = hf_config_from_clip(model, bos_token_id=tokenizer.bos_token_id, pad_token_id=tokenizer.pad_token_id)
+    meta = dict(config=clip_config_from_hf(cfg), vocab=bpe["vocab"], merges=bpe["merges"],
+                training_words=model.training_words, **info)
+    path.with_suffix(".json").write_text(json.dumps(meta, indent=1))
+
+def load_shapes_clip(path: str | Path | None = None) -> tuple[CLIP, object]:
+    "The shipped shapes-world CLIP (`tools/train_clip_standin.py`) and its tokenizer: `(model, tokenizer)`, in eval mode."
+    from safetensors.torch import load_file
+    from transformers import CLIPTokenizer
+    path = Path(path) if path is not None else STANDIN_WEIGHTS
+    meta = json.loads(path.with_suffix(".json").read_text())
+    model = CLIP.from_config(**meta["config"])
+    model.load_state_dict(load_file(path.with_suffix(".safetensors")), strict=True)
+    model.training_words = meta["training_words"]
+    return model.eval(), CLIPTokenizer(vocab=meta["vocab"], merges=[tuple(m) for m in meta["merges"]])
+
 def build_local_checkpoint(path: Path) -> None:
-    """Offline stand-in for `openai/clip-vit-base-patch32` (used by `homl16.hub.resolve`): the small CLIP of
-    `train_shapes_clip()` (trained on shapes captions, deterministic), saved in the Hugging Face format."""
-    model, tokenizer, _ = train_shapes_clip(progress=False)
-    save_hf_checkpoint(model, tokenizer, path)
+    """Offline stand-in for `openai/clip-vit-base-patch32` (used by `homl16.hub.resolve`): the shipped small CLIP
+    (`load_shapes_clip`, `STANDIN_RECIPE` run by `tools/train_clip_standin.py`), saved in the Hugging Face format."""
+    save_hf_checkpoint(*load_shapes_clip(), path)
+
+# %% ../nbs/23_clip.ipynb #5c1a9e07
+def unknown_words(texts: Iterable[str], known: Iterable[str]) -> list[str]:
+    "The words of `texts` outside `known`, sorted (what a model trained on `known` has never read)."
+    return sorted(caption_words(texts) - set(known))
+
+TRAINING_WORDS_KEY = "homl16_training_words"   # config.json entry of a stand-in: the words of its training captions
+
+from transformers.pipelines import PIPELINE_REGISTRY, ZeroShotImageClassificationPipeline
+
+class VocabularyCheckedZeroShotPipeline(ZeroShotImageClassificationPipeline):
+    """`transformers`' zero-shot image classification pipeline, plus one check: when the checkpoint's config lists the
+    words it was trained on (`TRAINING_WORDS_KEY`, as the course's local CLIP stand-in does), a call whose prompts
+    (`hypothesis_template` filled with each candidate label) contain other words warns once, naming them. For any
+    other checkpoint (the real `openai/clip-vit-base-patch32` online) it is the stock pipeline."""
+    def __call__(self, image, candidate_labels=None, **kwargs):
+        known = getattr(self.model.config, TRAINING_WORDS_KEY, None)
+        if known and candidate_labels:
+            template = kwargs.get("hypothesis_template", "This is a photo of {}.")
+            labels = [candidate_labels] if isinstance(candidate_labels, str) else candidate_labels
+            if new := unknown_words([template.format(label) for label in labels], known):
+                warnings.warn(f"this CLIP stand-in was trained only on shapes-world captions; it has never read "
+                              f"{', '.join(repr(w) for w in new)}, so its scores for labels with these words mean nothing",
+                              UserWarning, stacklevel=2)
+        return super().__call__(image, candidate_labels=candidate_labels, **kwargs)
+
+def register_vocabulary_checked_pipeline() -> None:
+    """Make `pipeline("zero-shot-image-classification", ...)` build a `VocabularyCheckedZeroShotPipeline` (documented
+    `PIPELINE_REGISTRY.register_pipeline`; same models, default and type as the stock entry). Done when this module is
+    imported, which `homl16.hub.resolve("openai/clip-vit-base-patch32")` does."""
+    from transformers import AutoModelForZeroShotImageClassification
+    from transformers.utils import logging as hf_logging
+    task = "zero-shot-image-classification"
+    stock = PIPELINE_REGISTRY.supported_tasks[task]
+    log = hf_logging.get_logger("transformers.pipelines.base")
+    level = log.level
+    log.setLevel(hf_logging.ERROR)                     # not the "already registered, overwriting" notice
+    try:
+        PIPELINE_REGISTRY.register_pipeline(task, pipeline_class=VocabularyCheckedZeroShotPipeline,
+                                            pt_model=AutoModelForZeroShotImageClassification,
+                                            default=stock.get("default"), type=stock.get("type"))
+    finally:
+        log.setLevel(level)
+
+register_vocabulary_checked_pipeline()
