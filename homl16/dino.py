@@ -112,6 +112,8 @@ SHAPES_DINO = dict(   # the recipe of this notebook's run and of the `facebook/d
     crops=dict(global_size=24, local_size=12, n_local=2, global_scale=(0.6, 1.0), local_scale=(0.2, 0.5), hue=0.5),
     n_images=2048, batch_size=64, lr=1e-3, warmup_steps=20, weight_decay=0.04)
 
+DINO_STANDIN = WEIGHTS_DIR / "dino_shapes.safetensors"   # the teacher ViT of a longer run of this recipe, shipped with the package
+
 # %% ../nbs/15_dino.ipynb #236acc92
 class DINOHead(nn.Module):
     """DINO projection head: Linear-GELU-Linear-GELU-Linear to `bottleneck_dim`, L2-normalise, then
@@ -461,8 +463,6 @@ def vit_to_hf(vit: ViT, image_size: int | None = None):
     check(not unused, "vit", "only weights a ViTModel holds", unused[:5])
     hf.load_state_dict({k: ours[v] for k, v in source.items()}, strict=True)
     return hf.eval()
-
-DINO_STANDIN = WEIGHTS_DIR / "dino_shapes.safetensors"   # shipped with the package
 
 def build_local_checkpoint(path: Path) -> None:
     """Offline stand-in for `facebook/dino-vitb8`: the teacher ViT of a 768-step run of this notebook's recipe
