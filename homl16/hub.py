@@ -93,7 +93,7 @@ LOCAL_BUILDERS: dict[str, str | Callable[[Path], None]] = {
     "openai/clip-vit-base-patch32": "homl16.clip:build_local_checkpoint",
     "Salesforce/blip2-opt-2.7b": "homl16.blip2:build_local_checkpoint",
 }
-BUILD_VERSION = 4  # bump to rebuild every cached stand-in
+BUILD_VERSION = 5  # bump to rebuild every cached stand-in
 
 def register_local(hub_id: str, builder: str | Callable[[Path], None]) -> None:
     "Declare how to build a local stand-in for `hub_id` (a callable `builder(path)` or `'module:function'`)."
